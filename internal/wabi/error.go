@@ -1,0 +1,76 @@
+package wabi
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a domain error code. The set is closed: every dialect maps each code to its
+// own HTTP status and error body in its errors.go.
+type Code string
+
+// Error codes. The comment after each says when it is used.
+const (
+	EInternal           Code = "internal"             // anything that is not the caller's fault
+	EBadRequest         Code = "bad_request"          // malformed request (bad JSON, wrong content type, missing product)
+	EInvalidParam       Code = "invalid_parameter"    // over-length, bad enum, both id and link, too many items
+	ERequired           Code = "required_parameter"   // a required field is absent
+	EInvalidValue       Code = "invalid_value"        // a value is not valid (bad phone number, unknown wamid)
+	EUnauthenticated    Code = "unauthenticated"      // no access token
+	EInvalidToken       Code = "invalid_token"        // token unknown or revoked
+	EPermission         Code = "permission"           // token lacks the scope or the WABA
+	ENotFound           Code = "not_found"            // object does not exist or is not visible to the caller
+	EConflict           Code = "conflict"             // already exists
+	EUnsupportedType    Code = "unsupported_type"     // unknown message type
+	ERecipientIsSender  Code = "recipient_is_sender"  // to == the sending number
+	ENotRegistered      Code = "not_registered"       // number not registered, cannot send
+	EWrongPlatform      Code = "wrong_platform"       // number is served by the other API
+	EOutsideWindow      Code = "outside_window"       // free-form message outside the 24-hour window
+	ENotOnWhatsApp      Code = "not_on_whatsapp"      // recipient cannot receive WhatsApp messages
+	EMediaUpload        Code = "media_upload"         // outbound media unusable (unfetchable link, bad type)
+	ETemplateNotFound   Code = "template_not_found"   // unknown name/language or not approved
+	ETemplateParamCount Code = "template_param_count" // parameter count differs from the template's
+	ETemplateFormat     Code = "template_format"      // parameter type differs from the template's
+	ETemplateTextLength Code = "template_text_length" // hydrated text too long
+	ETemplateParamText  Code = "template_param_text"  // newline, tab or >4 spaces in a text parameter
+	ETemplatePaused     Code = "template_paused"      // template paused
+	ETemplateDisabled   Code = "template_disabled"    // template disabled
+	ERateLimit          Code = "rate_limit"           // throughput exceeded
+	EWebhookVerify      Code = "webhook_verify"       // the callback URL failed the hub.challenge handshake
+)
+
+// Error is wabi's one error type. Message is written for the developer who sent the
+// request and names the offending parameter when there is one.
+type Error struct {
+	Code    Code   `json:"code"`
+	Message string `json:"message"`
+}
+
+// Error implements error.
+func (e *Error) Error() string { return fmt.Sprintf("wabi: %s: %s", e.Code, e.Message) }
+
+// Errorf returns an *Error with the code and a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err if it is (or wraps) an *Error, else EInternal.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if err == nil {
+		return ""
+	}
+	return EInternal
+}
+
+// AsError returns the *Error in err's chain, or nil.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
+}

@@ -1,0 +1,22 @@
+package wabi
+
+import "context"
+
+// Network is what sits behind business phone numbers: the simulated network of
+// virtual phones, or a relay to Meta. It takes accepted outbound messages and
+// reports what becomes of them, and inbound messages, to a NetworkSink.
+type Network interface {
+	// Deliver hands over an outbound message that is committed in the store. It must
+	// not block on delivery; outcomes arrive later through the sink. Delivering a
+	// message again (after a restart) must be harmless.
+	Deliver(ctx context.Context, m *Message) error
+}
+
+// NetworkSink takes what the network reports. The platform implements it.
+type NetworkSink interface {
+	// UpdateStatus records a status change of an outbound message.
+	UpdateStatus(ctx context.Context, u StatusUpdate) error
+	// Receive records an inbound message from a consumer. The sink assigns the id
+	// and timestamp and returns the stored message.
+	Receive(ctx context.Context, m *Message) (*Message, error)
+}

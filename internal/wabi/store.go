@@ -1,0 +1,135 @@
+package wabi
+
+import (
+	"context"
+	"time"
+)
+
+// Store is where wabi keeps everything. Every implementation passes
+// internal/storetest. Methods return *Error with ENotFound for a missing object and
+// EConflict for a duplicate; anything else is an internal error.
+type Store interface {
+	TenantStore
+	MessageStore
+	DeliveryStore
+	Close() error
+}
+
+// TenantStore keeps the tenancy tree, apps, tokens, templates and virtual phones.
+// List methods return objects oldest first; an empty parent id lists everything.
+type TenantStore interface {
+	CreateBusiness(ctx context.Context, b *Business) error
+	Business(ctx context.Context, id string) (*Business, error)
+	Businesses(ctx context.Context) ([]*Business, error)
+
+	CreateWABA(ctx context.Context, w *WABA) error
+	WABA(ctx context.Context, id string) (*WABA, error)
+	WABAs(ctx context.Context, businessID string) ([]*WABA, error)
+
+	// CreatePhoneNumber returns EConflict if the display number is taken.
+	CreatePhoneNumber(ctx context.Context, p *PhoneNumber) error
+	UpdatePhoneNumber(ctx context.Context, p *PhoneNumber) error
+	PhoneNumber(ctx context.Context, id string) (*PhoneNumber, error)
+	PhoneNumbers(ctx context.Context, wabaID string) ([]*PhoneNumber, error)
+
+	CreateApp(ctx context.Context, a *App) error
+	UpdateApp(ctx context.Context, a *App) error
+	App(ctx context.Context, id string) (*App, error)
+	Apps(ctx context.Context, businessID string) ([]*App, error)
+
+	// PutSubscription creates or replaces the subscription of (WABAID, AppID).
+	PutSubscription(ctx context.Context, s *Subscription) error
+	DeleteSubscription(ctx context.Context, wabaID, appID string) error
+	Subscriptions(ctx context.Context, wabaID string) ([]*Subscription, error)
+
+	CreateToken(ctx context.Context, t *Token) error
+	Token(ctx context.Context, value string) (*Token, error)
+	Tokens(ctx context.Context, businessID string) ([]*Token, error)
+	DeleteToken(ctx context.Context, value string) error
+
+	// CreateTemplate returns EConflict for a second (WABA, name, language).
+	CreateTemplate(ctx context.Context, t *Template) error
+	UpdateTemplate(ctx context.Context, t *Template) error
+	Template(ctx context.Context, id string) (*Template, error)
+	Templates(ctx context.Context, wabaID string) ([]*Template, error)
+
+	PutVirtualPhone(ctx context.Context, p *VirtualPhone) error
+	VirtualPhone(ctx context.Context, waID string) (*VirtualPhone, error)
+	VirtualPhones(ctx context.Context) ([]*VirtualPhone, error)
+}
+
+// MessageStore keeps messages, their statuses and the customer service windows.
+type MessageStore interface {
+	// Commit writes a batch atomically and durably: when it returns nil, every part
+	// of the batch survives a crash. Stores group concurrent commits into one
+	// transaction. A status change that would not raise a message's Status.Rank is
+	// skipped. EConflict if a message id exists.
+	Commit(ctx context.Context, b *Batch) error
+	Message(ctx context.Context, id string) (*Message, error)
+	// Messages lists messages newest first.
+	Messages(ctx context.Context, f MessageFilter) ([]*Message, error)
+	// Window returns when waID last wrote to the number; zero if never.
+	Window(ctx context.Context, phoneNumberID, waID string) (time.Time, error)
+	// Unfinished returns outbound messages newer than since whose status is
+	// accepted, sent or delivered, oldest first: what the network still owes.
+	Unfinished(ctx context.Context, since time.Time) ([]*Message, error)
+}
+
+// DeliveryStore keeps the webhook outbox and its delivery log.
+type DeliveryStore interface {
+	// PendingDeliveries returns every pending delivery, oldest first.
+	PendingDeliveries(ctx context.Context) ([]*Delivery, error)
+	// RecordAttempts saves the new state of deliveries and their attempts (if any),
+	// atomically and durably.
+	RecordAttempts(ctx context.Context, us []DeliveryUpdate) error
+	Delivery(ctx context.Context, id string) (*Delivery, error)
+	// Deliveries lists deliveries newest first.
+	Deliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error)
+	// Attempts lists a delivery's attempts, first first.
+	Attempts(ctx context.Context, deliveryID string) ([]*Attempt, error)
+}
+
+// Batch is one atomic write: new messages, status changes, window updates and the
+// webhook deliveries they cause.
+type Batch struct {
+	Messages   []*Message
+	Statuses   []StatusChange
+	Windows    []Window
+	Deliveries []*Delivery
+}
+
+// StatusChange moves a message to a new status.
+type StatusChange struct {
+	MessageID string
+	Status    Status
+	At        time.Time
+	Error     *Error
+}
+
+// Window records the last inbound message of a chat.
+type Window struct {
+	PhoneNumberID string
+	WaID          string
+	LastInbound   time.Time
+}
+
+// MessageFilter selects messages. Zero fields do not filter.
+type MessageFilter struct {
+	PhoneNumberID string
+	WaID          string
+	Direction     Direction
+	// BeforeID pages: only messages older than this one.
+	BeforeID string
+	// Limit caps the result; 0 means 100.
+	Limit int
+}
+
+// DeliveryFilter selects deliveries. Zero fields do not filter.
+type DeliveryFilter struct {
+	AppID     string
+	MessageID string
+	State     DeliveryState
+	BeforeID  string
+	// Limit caps the result; 0 means 100.
+	Limit int
+}
