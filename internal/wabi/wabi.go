@@ -101,12 +101,15 @@ const (
 // Token is a system-user access token. It reaches the objects of its business only,
 // and within it only the listed WABAs when WABAIDs is not empty.
 type Token struct {
-	Value      string    `json:"token"`
-	BusinessID string    `json:"business_id"`
-	Name       string    `json:"name"`
-	WABAIDs    []string  `json:"waba_ids"`
-	Scopes     []string  `json:"scopes"`
-	CreatedAt  time.Time `json:"created_at"`
+	Value      string `json:"token"`
+	BusinessID string `json:"business_id"`
+	// AppID is the app the token was issued for: the app that
+	// POST /{waba-id}/subscribed_apps subscribes.
+	AppID     string    `json:"app_id"`
+	Name      string    `json:"name"`
+	WABAIDs   []string  `json:"waba_ids"`
+	Scopes    []string  `json:"scopes"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Allows reports whether the token has the scope and reaches the WABA of the

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is every setting of wabi serve. Each comes from a flag, else from its
+// WABI_* environment variable, else from the default.
+type config struct {
+	Addr            string
+	Data            string
+	APIVersion      string
+	LogLevel        string
+	LogFormat       string
+	AdminKey        string
+	WebhookRetryFor time.Duration
+	WebhookRetryMin time.Duration
+	WebhookTimeout  time.Duration
+	WindowErrorSync bool
+}
+
+// setting is one entry of the config table.
+type setting struct {
+	flag, env, def, help string
+	set              func(c *config, v string) error
+}
+
+var settings = []setting{
+	{"addr", "WABI_ADDR", "127.0.0.1:8080", "address to listen on; anything but loopback needs an admin key",
+		func(c *config, v string) error { c.Addr = v; return nil }},
+	{"data", "WABI_DATA", "./wabi-data", "directory for the database and files",
+		func(c *config, v string) error { c.Data = v; return nil }},
+	{"api-version", "WABI_API_VERSION", "v23.0", "Graph API version for unversioned paths and new apps",
+		func(c *config, v string) error { c.APIVersion = v; return nil }},
+	{"log-level", "WABI_LOG_LEVEL", "info", "debug, info, warn or error",
+		func(c *config, v string) error { c.LogLevel = v; return nil }},
+	{"log-format", "WABI_LOG_FORMAT", "text", "text or json",
+		func(c *config, v string) error { c.LogFormat = v; return nil }},
+	{"admin-key", "WABI_ADMIN_KEY", "", "key the control API requires (required when not on loopback)",
+		func(c *config, v string) error { c.AdminKey = v; return nil }},
+	{"webhook-retry-for", "WABI_WEBHOOK_RETRY_FOR", "168h", "how long a failing webhook is retried",
+		durationSetter(func(c *config) *time.Duration { return &c.WebhookRetryFor })},
+	{"webhook-retry-min", "WABI_WEBHOOK_RETRY_MIN", "30s", "first webhook retry delay (doubles up to 1h)",
+		durationSetter(func(c *config) *time.Duration { return &c.WebhookRetryMin })},
+	{"webhook-timeout", "WABI_WEBHOOK_TIMEOUT", "20s", "how long a webhook receiver may take to answer",
+		durationSetter(func(c *config) *time.Duration { return &c.WebhookTimeout })},
+	{"window-error-sync", "WABI_WINDOW_ERROR_SYNC", "false", "answer sends outside the 24-hour window with an error instead of a failed status",
+		func(c *config, v string) error {
+			b, err := strconv.ParseBool(v)
+			c.WindowErrorSync = b
+			return err
+		}},
+}
+
+func durationSetter(field func(*config) *time.Duration) func(*config, string) error {
+	return func(c *config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is not a positive duration such as 30s or 2h", v)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+// parseConfig reads flags, then the environment, then defaults.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("wabi serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	values := make([]*string, len(settings))
+	for i, s := range settings {
+		values[i] = fs.String(s.flag, "", fmt.Sprintf("%s (env %s, default %q)", s.help, s.env, s.def))
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	c := &config{}
+	for i, s := range settings {
+		v, from := *values[i], "flag -"+s.flag
+		if v == "" {
+			v, from = getenv(s.env), s.env
+		}
+		if v == "" {
+			v, from = s.def, "default of "+s.env
+		}
+		if err := s.set(c, v); err != nil {
+			return nil, fmt.Errorf("%s: %w", from, err)
+		}
+	}
+	if _, err := c.level(); err != nil {
+		return nil, err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return nil, fmt.Errorf("log format must be text or json, not %q", c.LogFormat)
+	}
+	return c, nil
+}
+
+func (c *config) level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("log level must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	return l, nil
+}
+
+func (c *config) logger(w io.Writer) *slog.Logger {
+	l, _ := c.level()
+	opts := &slog.HandlerOptions{Level: l}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,20 @@
+// Command wabi is a self-hosted WhatsApp Business Platform: it serves the Cloud API
+// over a simulated network of virtual phones, with signed durable webhooks.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "wabi:", err)
+		os.Exit(1)
+	}
+}

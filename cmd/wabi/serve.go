@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/wabihq/wabi/internal/cloudapi"
+	"github.com/wabihq/wabi/internal/controlapi"
+	"github.com/wabihq/wabi/internal/platform"
+	"github.com/wabihq/wabi/internal/sim"
+	"github.com/wabihq/wabi/internal/sqlite"
+	"github.com/wabihq/wabi/internal/wabi"
+	"github.com/wabihq/wabi/internal/webhook"
+)
+
+// serve runs the server until ctx ends.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := cfg.logger(stderr)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if !isLoopback(ln.Addr()) && cfg.AdminKey == "" {
+		return fmt.Errorf("refusing to listen on %s without an admin key: set WABI_ADMIN_KEY (or -admin-key), or listen on 127.0.0.1", ln.Addr())
+	}
+
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return err
+	}
+	store, err := sqlite.Open(filepath.Join(cfg.Data, "wabi.db"))
+	if err != nil {
+		return fmt.Errorf("open store in %s: %w", cfg.Data, err)
+	}
+	defer store.Close()
+
+	clock := wabi.SystemClock{}
+	ids := wabi.NewIDGen(clock)
+	network := sim.New(store, clock)
+	network.Logger = log
+	p := platform.New(store, network, clock, ids)
+	p.Logger = log
+	p.DefaultAPIVersion = cfg.APIVersion
+	p.WindowErrorSync = cfg.WindowErrorSync
+	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
+	network.Sink = p
+
+	engine := webhook.NewEngine(store, p, clock)
+	engine.Logger = log
+	engine.RetryFor = cfg.WebhookRetryFor
+	engine.RetryBase = cfg.WebhookRetryMin
+	engine.Client = &http.Client{Timeout: cfg.WebhookTimeout, Transport: webhookTransport()}
+	p.Webhooks = engine
+	verifyClient := &http.Client{Timeout: 10 * time.Second, Transport: webhookTransport()}
+	p.Verify = func(ctx context.Context, url, token string) error {
+		return webhook.VerifyCallback(ctx, verifyClient, url, token)
+	}
+
+	demo, created, err := p.EnsureDemo(ctx)
+	if err != nil {
+		return fmt.Errorf("create demo data: %w", err)
+	}
+
+	base := "http://" + ln.Addr().String()
+	links := map[string]string{
+		"cloud_api":   base + "/" + cfg.APIVersion + "/",
+		"control_api": base + "/api/",
+		"console":     base + "/",
+	}
+	cloud := cloudapi.New(p)
+	cloud.DefaultVersion = cfg.APIVersion
+	cloud.Logger = log
+	control := &controlapi.API{Platform: p, Sim: network, Webhooks: engine, AdminKey: cfg.AdminKey, Links: links, Logger: log}
+
+	srv := &http.Server{
+		Handler:           handler(cloud, control.Handler()),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          nil,
+	}
+
+	// Background parts stop after the HTTP server, so in-flight requests finish.
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBG()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = engine.Run(bg) })
+	wg.Go(func() { _ = network.Run(bg) })
+	n, err := p.Recover(bg)
+	if err != nil {
+		return fmt.Errorf("recover unfinished messages: %w", err)
+	}
+	if n > 0 {
+		log.Info("handed unfinished messages back to the network", "count", n)
+	}
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	printBanner(stdout, cfg, links, demo, created)
+	log.Info("wabi listening", "addr", ln.Addr().String(), "data", cfg.Data)
+
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = srv.Shutdown(shutdown)
+		cancel()
+	}
+	stopBG()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	log.Info("wabi stopped")
+	return err
+}
+
+// handler routes a request to the API that owns its path.
+func handler(cloud *cloudapi.API, control http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", control)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status":"ok"}`)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if cloudapi.Owns(r.URL.Path) {
+			cloud.ServeHTTP(w, r)
+			return
+		}
+		if r.URL.Path == "/" {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			io.WriteString(w, "wabi is running. The Cloud API is under /v23.0/, the control API under /api/ (see /api/info).\n")
+			return
+		}
+		http.NotFound(w, r)
+	})
+	return mux
+}
+
+func webhookTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	t.MaxConnsPerHost = 128
+	return t
+}
+
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+func printBanner(w io.Writer, cfg *config, links map[string]string, d *platform.Demo, created bool) {
+	state := "existing"
+	if created {
+		state = "new"
+	}
+	fmt.Fprintf(w, "wabi %s listening on %s (data in %s, %s)\n\n", version, links["console"], cfg.Data, state)
+	fmt.Fprintf(w, "  Cloud API     %s\n", links["cloud_api"])
+	fmt.Fprintf(w, "  Control API   %s (ids and token as JSON: %sinfo)\n", links["control_api"], links["control_api"])
+	if d.WABA != nil && d.Phone != nil && d.App != nil && d.Token != nil {
+		fmt.Fprintf(w, "\n  Business          %s  %s\n", d.Business.ID, d.Business.Name)
+		fmt.Fprintf(w, "  WABA              %s\n", d.WABA.ID)
+		fmt.Fprintf(w, "  Phone number id   %s  (+%s, %s)\n", d.Phone.ID, d.Phone.DisplayPhoneNumber, d.Phone.Platform)
+		fmt.Fprintf(w, "  App id / secret   %s / %s\n", d.App.ID, d.App.Secret)
+		fmt.Fprintf(w, "  Access token      %s\n", d.Token.Value)
+		if d.Customer != nil {
+			fmt.Fprintf(w, "  Virtual phone     +%s (%s)\n", d.Customer.WaID, d.Customer.ProfileName)
+		}
+		fmt.Fprintf(w, "\n  Try: curl -s %s%s/messages -H 'Authorization: Bearer %s' \\\n", links["cloud_api"], d.Phone.ID, d.Token.Value)
+		fmt.Fprintf(w, "         -H 'Content-Type: application/json' -d '{\"messaging_product\":\"whatsapp\",\"to\":\"%s\",\"type\":\"template\",\"template\":{\"name\":\"hello_world\",\"language\":{\"code\":\"en_US\"}}}'\n", platform.DemoCustomerNumber)
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,191 @@
+package cloudapi
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/wabihq/wabi/internal/codec"
+	"github.com/wabihq/wabi/internal/platform"
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+// The only webhook object WhatsApp apps subscribe to.
+const objectWABA = "whatsapp_business_account"
+
+type appSubscription struct {
+	Object      string      `json:"object"`
+	CallbackURL string      `json:"callback_url"`
+	Active      bool        `json:"active"`
+	Fields      []fieldInfo `json:"fields"`
+}
+
+type fieldInfo struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+type listResponse[T any] struct {
+	Data []T `json:"data"`
+}
+
+// handlePostSubscriptions sets an app's webhook (POST /{app-id}/subscriptions):
+// callback_url and verify_token pass the hub.challenge handshake first.
+func (a *API) handlePostSubscriptions(w http.ResponseWriter, r *http.Request) {
+	c, err := a.caller(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ps, err := params(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if ps["object"] != objectWABA {
+		a.writeError(w, r, wabi.Errorf(wabi.EInvalidParam, "Param object must be %s.", objectWABA))
+		return
+	}
+	if ps["callback_url"] == "" {
+		a.writeError(w, r, wabi.Errorf(wabi.ERequired, "The parameter callback_url is required."))
+		return
+	}
+	app, err := a.p.App(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	fields := app.Fields
+	if f := list(ps["fields"]); len(f) > 0 {
+		fields = slices.Concat(app.Fields, f)
+	}
+	cfg := platform.WebhookConfig{
+		CallbackURL: ps["callback_url"], VerifyToken: ps["verify_token"], Fields: fields,
+		APIVersion: r.Context().Value(versionKey{}).(string),
+	}
+	if _, err := a.p.SetAppWebhook(r.Context(), c, app.ID, cfg); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	codec.Write(w, http.StatusOK, successResponse{Success: true})
+}
+
+// handleGetSubscriptions lists an app's webhook subscription.
+func (a *API) handleGetSubscriptions(w http.ResponseWriter, r *http.Request) {
+	c, err := a.caller(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	app, err := a.p.App(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := listResponse[appSubscription]{Data: []appSubscription{}}
+	if app.CallbackURL != "" {
+		s := appSubscription{Object: objectWABA, CallbackURL: app.CallbackURL, Active: true, Fields: []fieldInfo{}}
+		for _, f := range app.Fields {
+			s.Fields = append(s.Fields, fieldInfo{Name: f, Version: app.APIVersion})
+		}
+		out.Data = append(out.Data, s)
+	}
+	codec.Write(w, http.StatusOK, out)
+}
+
+// handleDeleteSubscriptions removes fields from an app's subscription, or the whole
+// subscription when no fields are named.
+func (a *API) handleDeleteSubscriptions(w http.ResponseWriter, r *http.Request) {
+	c, err := a.caller(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ps, err := params(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	app, err := a.p.App(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	cfg := platform.WebhookConfig{Fields: []string{}}
+	if drop := list(ps["fields"]); len(drop) > 0 {
+		cfg = platform.WebhookConfig{CallbackURL: app.CallbackURL, VerifyToken: app.VerifyToken,
+			Fields: slices.DeleteFunc(slices.Clone(app.Fields), func(f string) bool { return slices.Contains(drop, f) })}
+	}
+	if _, err := a.p.SetAppWebhook(r.Context(), c, app.ID, cfg); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	codec.Write(w, http.StatusOK, successResponse{Success: true})
+}
+
+type subscribedApp struct {
+	Data                subscribedAppData `json:"whatsapp_business_api_data"`
+	OverrideCallbackURI string            `json:"override_callback_uri,omitempty"`
+}
+
+type subscribedAppData struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Link string `json:"link"`
+}
+
+// handleGetSubscribedApps lists the apps subscribed to a WABA.
+func (a *API) handleGetSubscribedApps(w http.ResponseWriter, r *http.Request) {
+	c, err := a.caller(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	subs, err := a.p.SubscribedApps(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := listResponse[subscribedApp]{Data: []subscribedApp{}}
+	for _, s := range subs {
+		out.Data = append(out.Data, subscribedApp{
+			Data: subscribedAppData{ID: s.App.ID, Name: s.App.Name,
+				Link: "https://www.facebook.com/games/?app_id=" + s.App.ID},
+			OverrideCallbackURI: s.Subscription.OverrideCallbackURL,
+		})
+	}
+	codec.Write(w, http.StatusOK, out)
+}
+
+// handlePostSubscribedApps subscribes the caller's app to a WABA, optionally with
+// an override callback URL.
+func (a *API) handlePostSubscribedApps(w http.ResponseWriter, r *http.Request) {
+	c, err := a.caller(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ps, err := params(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.p.Subscribe(r.Context(), c, r.PathValue("id"), "", ps["override_callback_uri"], ps["verify_token"]); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	codec.Write(w, http.StatusOK, successResponse{Success: true})
+}
+
+// handleDeleteSubscribedApps unsubscribes the caller's app from a WABA.
+func (a *API) handleDeleteSubscribedApps(w http.ResponseWriter, r *http.Request) {
+	c, err := a.caller(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.p.Unsubscribe(r.Context(), c, r.PathValue("id"), ""); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	codec.Write(w, http.StatusOK, successResponse{Success: true})
+}

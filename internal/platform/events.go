@@ -1,0 +1,220 @@
+package platform
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+var _ wabi.NetworkSink = (*Platform)(nil)
+
+// UpdateStatus records what the network says became of an outbound message and
+// queues its status webhooks. A status that would move a message backwards (a late
+// "delivered" after "read") is ignored.
+func (p *Platform) UpdateStatus(ctx context.Context, u wabi.StatusUpdate) error {
+	m, err := p.store.Message(ctx, u.MessageID)
+	if err != nil {
+		return err
+	}
+	if m.Direction != wabi.Outbound || u.Status.Rank() <= m.Status.Rank() {
+		return nil
+	}
+	if u.Timestamp.IsZero() {
+		u.Timestamp = p.clock.Now()
+	}
+	pn, err := p.phoneNumber(ctx, m.PhoneNumberID)
+	if err != nil {
+		return err
+	}
+	w, err := p.waba(ctx, pn.WABAID)
+	if err != nil {
+		return err
+	}
+	b := &wabi.Batch{Statuses: []wabi.StatusChange{{MessageID: m.ID, Status: u.Status, At: u.Timestamp, Error: u.Error}}}
+	// Meta reports only "sent" for reactions.
+	if m.Type != wabi.TypeReaction || u.Status == wabi.StatusSent || u.Status == wabi.StatusFailed {
+		if b.Deliveries, err = p.statusDeliveries(ctx, pn, w, m, u); err != nil {
+			return err
+		}
+	}
+	if err := p.store.Commit(ctx, b); err != nil {
+		return err
+	}
+	p.enqueue(b.Deliveries)
+	return nil
+}
+
+// Receive records a message a consumer sent to a business number: it opens (or
+// refreshes) the customer service window and queues the message webhooks.
+func (p *Platform) Receive(ctx context.Context, m *wabi.Message) (*wabi.Message, error) {
+	pn, err := p.phoneNumber(ctx, m.PhoneNumberID)
+	if err != nil {
+		return nil, err
+	}
+	w, err := p.waba(ctx, pn.WABAID)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateInbound(m); err != nil {
+		return nil, err
+	}
+	now := p.clock.Now()
+	m.ID = p.ids.NewWAMID(m.WaID, false)
+	m.Direction = wabi.Inbound
+	m.Timestamp, m.StatusAt = now, now
+	m.Status = wabi.StatusReceived
+	if m.Context != nil && m.Context.MessageID != "" {
+		m.Context.From = pn.DisplayPhoneNumber
+	}
+	profile := ""
+	if vp, err := p.store.VirtualPhone(ctx, m.WaID); err == nil {
+		profile = vp.ProfileName
+	}
+	ds, err := p.fanout(ctx, pn, w, m.WaID, func(app *wabi.App) (*wabi.Event, string) {
+		return &wabi.Event{Field: wabi.FieldMessages, App: app, WABA: w, Phone: pn, Message: m, ProfileName: profile}, "message"
+	})
+	if err != nil {
+		return nil, err
+	}
+	b := &wabi.Batch{
+		Messages:   []*wabi.Message{m},
+		Windows:    []wabi.Window{{PhoneNumberID: pn.ID, WaID: m.WaID, LastInbound: now}},
+		Deliveries: ds,
+	}
+	for _, d := range ds {
+		d.MessageID = m.ID
+	}
+	if err := p.store.Commit(ctx, b); err != nil {
+		return nil, err
+	}
+	p.enqueue(ds)
+	return m, nil
+}
+
+// MarkRead marks an inbound message, and every earlier one of its chat, as read by
+// the business; with typing it also shows the typing indicator for up to 25 s.
+func (p *Platform) MarkRead(ctx context.Context, c Caller, via wabi.Platform, phoneNumberID, messageID string, typing bool) error {
+	pn, _, err := p.numberFor(ctx, c, phoneNumberID, wabi.ScopeMessaging)
+	if err != nil {
+		return err
+	}
+	if err := p.checkSender(pn, via); err != nil {
+		return err
+	}
+	invalid := wabi.Errorf(wabi.EInvalidValue, "Invalid message_id %s: no message received by this phone number has this id.", messageID)
+	m, err := p.store.Message(ctx, messageID)
+	if wabi.ErrorCode(err) == wabi.ENotFound {
+		return invalid
+	} else if err != nil {
+		return err
+	}
+	now := p.clock.Now()
+	if m.PhoneNumberID != pn.ID || m.Direction != wabi.Inbound || now.Sub(m.Timestamp) > 30*24*time.Hour {
+		return invalid
+	}
+	earlier, err := p.store.Messages(ctx, wabi.MessageFilter{PhoneNumberID: pn.ID, WaID: m.WaID, Direction: wabi.Inbound, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	b := &wabi.Batch{}
+	for _, e := range earlier {
+		if e.Status == wabi.StatusReceived && !e.Timestamp.After(m.Timestamp) {
+			b.Statuses = append(b.Statuses, wabi.StatusChange{MessageID: e.ID, Status: wabi.StatusRead, At: now})
+		}
+	}
+	if typing {
+		p.typing.Store(chatKey(pn.ID, m.WaID), now.Add(25*time.Second))
+	}
+	if len(b.Statuses) == 0 {
+		return nil
+	}
+	return p.store.Commit(ctx, b)
+}
+
+// Typing reports whether the business shows the typing indicator in a chat.
+func (p *Platform) Typing(phoneNumberID, waID string) bool {
+	v, ok := p.typing.Load(chatKey(phoneNumberID, waID))
+	return ok && p.clock.Now().Before(v.(time.Time))
+}
+
+// statusDeliveries renders the status webhook of m for every subscribed receiver.
+func (p *Platform) statusDeliveries(ctx context.Context, pn *wabi.PhoneNumber, w *wabi.WABA, m *wabi.Message, u wabi.StatusUpdate) ([]*wabi.Delivery, error) {
+	ds, err := p.fanout(ctx, pn, w, m.WaID, func(app *wabi.App) (*wabi.Event, string) {
+		return &wabi.Event{Field: wabi.FieldMessages, App: app, WABA: w, Phone: pn, Message: m, Status: &u}, "status." + string(u.Status)
+	})
+	for _, d := range ds {
+		d.MessageID = m.ID
+	}
+	return ds, err
+}
+
+// fanout renders one delivery per app subscribed to the number's WABA that takes
+// the messages field.
+func (p *Platform) fanout(ctx context.Context, pn *wabi.PhoneNumber, w *wabi.WABA, waID string, event func(*wabi.App) (*wabi.Event, string)) ([]*wabi.Delivery, error) {
+	subs, err := p.subscriptions(ctx, w.ID)
+	if err != nil {
+		return nil, err
+	}
+	enc := p.Encoders[wabi.DialectCloud]
+	var ds []*wabi.Delivery
+	now := p.clock.Now()
+	for _, s := range subs {
+		app, err := p.app(ctx, s.AppID)
+		if wabi.ErrorCode(err) == wabi.ENotFound {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if !app.Subscribed(wabi.FieldMessages) && !(s.OverrideCallbackURL != "" && slices.Contains(app.Fields, wabi.FieldMessages)) {
+			continue
+		}
+		if enc == nil {
+			return nil, fmt.Errorf("platform: no webhook encoder for dialect %q", wabi.DialectCloud)
+		}
+		e, name := event(app)
+		body, err := enc.Encode(e)
+		if err != nil {
+			return nil, fmt.Errorf("platform: render %s webhook: %w", name, err)
+		}
+		ds = append(ds, &wabi.Delivery{
+			ID:            p.ids.NewID(),
+			Dialect:       wabi.DialectCloud,
+			TargetID:      app.ID,
+			PhoneNumberID: pn.ID,
+			WaID:          waID,
+			Event:         name,
+			Body:          body,
+			State:         wabi.DeliveryPending,
+			NextAttemptAt: now,
+			CreatedAt:     now,
+			UpdatedAt:     now,
+		})
+	}
+	return ds, nil
+}
+
+// Resolve tells the webhook engine where a delivery goes now and with which secret:
+// the WABA's override callback URL if set, else the app's.
+func (p *Platform) Resolve(ctx context.Context, d *wabi.Delivery) (string, string, error) {
+	app, err := p.app(ctx, d.TargetID)
+	if err != nil {
+		return "", "", err
+	}
+	url := app.CallbackURL
+	if pn, err := p.phoneNumber(ctx, d.PhoneNumberID); err == nil {
+		if subs, err := p.subscriptions(ctx, pn.WABAID); err == nil {
+			for _, s := range subs {
+				if s.AppID == app.ID && s.OverrideCallbackURL != "" {
+					url = s.OverrideCallbackURL
+				}
+			}
+		}
+	}
+	if url == "" {
+		return "", "", wabi.Errorf(wabi.EInvalidParam, "App %s has no callback URL.", app.ID)
+	}
+	return url, app.Secret, nil
+}

@@ -1,0 +1,100 @@
+// Package platform holds every business rule of wabi, once: who may do what, message
+// validation, the 24-hour customer service window, template matching, status
+// transitions and webhook fan-out. The API dialects call it with neutral wabi types;
+// stores and networks below it hold no rules.
+package platform
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+// Enqueuer takes webhook deliveries that were just committed to the store.
+type Enqueuer interface {
+	Enqueue(ds ...*wabi.Delivery)
+}
+
+// VerifyFunc performs the webhook verification handshake against a callback URL.
+type VerifyFunc func(ctx context.Context, callbackURL, verifyToken string) error
+
+// Platform applies wabi's rules over a store and a network.
+type Platform struct {
+	store wabi.Store
+	net   wabi.Network
+	clock wabi.Clock
+	ids   wabi.IDSource
+
+	// Webhooks receives committed deliveries. Default: none (deliveries wait in the
+	// store for the next start).
+	Webhooks Enqueuer
+	// Verify checks a callback URL before it is saved. Default: no check.
+	Verify VerifyFunc
+	// Encoders render webhook bodies per dialect (wabi.DialectCloud, ...).
+	Encoders map[string]wabi.WebhookEncoder
+	// Logger logs what goes wrong in the background. Default slog.Default().
+	Logger *slog.Logger
+	// DefaultAPIVersion is the Graph version of new apps. Default "v23.0".
+	DefaultAPIVersion string
+	// WindowErrorSync answers a free-form send outside the customer service window
+	// with a synchronous error instead of a failed status webhook. Default false,
+	// as at Meta.
+	WindowErrorSync bool
+	// CacheTTL bounds how stale cached tenancy objects (numbers, apps, tokens,
+	// subscriptions) may be when another node changed them. Default 2s; changes made
+	// through this Platform are seen at once.
+	CacheTTL time.Duration
+
+	cache  cache
+	typing sync.Map // chat key → time the typing indicator ends
+}
+
+// New returns a Platform. Set the optional fields before first use.
+func New(store wabi.Store, net wabi.Network, clock wabi.Clock, ids wabi.IDSource) *Platform {
+	return &Platform{
+		store:             store,
+		net:               net,
+		clock:             clock,
+		ids:               ids,
+		Encoders:          map[string]wabi.WebhookEncoder{},
+		DefaultAPIVersion: "v23.0",
+		CacheTTL:          2 * time.Second,
+	}
+}
+
+// Store returns the store the platform works on, for read-only views.
+func (p *Platform) Store() wabi.Store { return p.store }
+
+// Clock returns the platform's clock.
+func (p *Platform) Clock() wabi.Clock { return p.clock }
+
+// IDs returns the platform's id source.
+func (p *Platform) IDs() wabi.IDSource { return p.ids }
+
+func (p *Platform) logger() *slog.Logger {
+	if p.Logger != nil {
+		return p.Logger
+	}
+	return slog.Default()
+}
+
+// Recover hands the network every outbound message it still owes a status for,
+// so that a restart loses no delivered, read or failed webhook.
+func (p *Platform) Recover(ctx context.Context) (int, error) {
+	ms, err := p.store.Unfinished(ctx, p.clock.Now().Add(-messageTTL))
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range ms {
+		if err := p.net.Deliver(ctx, m); err != nil {
+			return 0, err
+		}
+	}
+	return len(ms), nil
+}
+
+// messageTTL is how long an undelivered message is retried, as at Meta.
+const messageTTL = 30 * 24 * time.Hour

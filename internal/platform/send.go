@@ -1,0 +1,192 @@
+package platform
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+// Window is how long after a consumer's last message the business may send
+// free-form messages: the customer service window.
+const Window = 24 * time.Hour
+
+// SendRequest is an outbound message as a dialect decoded it.
+type SendRequest struct {
+	// Via is the platform of the API the request came in on; the number must be on it.
+	Via           wabi.Platform
+	PhoneNumberID string
+	// To is the recipient exactly as written by the business.
+	To string
+	// RecipientType is "individual" (default) or "group".
+	RecipientType string
+	Message       *wabi.Message
+}
+
+// Send accepts an outbound message: it checks the caller, the number, the message,
+// the template or the customer service window, commits the message durably and
+// hands it to the network. Failures Meta reports asynchronously (outside the
+// window) are committed as a failed message whose status webhook follows.
+func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.SendResult, error) {
+	pn, w, err := p.numberFor(ctx, c, req.PhoneNumberID, wabi.ScopeMessaging)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkSender(pn, req.Via); err != nil {
+		return nil, err
+	}
+	m := req.Message
+	if m.Type == "" {
+		m.Type = wabi.TypeText
+	}
+	if req.RecipientType != "" && req.RecipientType != "individual" {
+		return nil, wabi.Errorf(wabi.EInvalidParam, "Param recipient_type must be individual; wabi does not support groups.")
+	}
+	if strings.TrimSpace(req.To) == "" {
+		return nil, wabi.Errorf(wabi.EInvalidParam, "The parameter to is required.")
+	}
+	if err := ValidateOutbound(m); err != nil {
+		return nil, err
+	}
+	waID, err := NormalizeWaID(req.To, pn.DisplayPhoneNumber)
+	if err != nil {
+		return nil, err
+	}
+	if waID == pn.DisplayPhoneNumber {
+		return nil, wabi.Errorf(wabi.ERecipientIsSender, "Recipient cannot be sender.")
+	}
+	now := p.clock.Now()
+	m.ID = p.ids.NewWAMID(waID, true)
+	m.PhoneNumberID = pn.ID
+	m.WaID = waID
+	m.Input = req.To
+	m.Direction = wabi.Outbound
+	m.Timestamp = now
+	m.StatusAt = now
+	m.Status = wabi.StatusAccepted
+	m.ConversationID = wabi.RandomHex(16)
+	m.Category = "service"
+
+	var failure *wabi.Error
+	if m.Type == wabi.TypeTemplate {
+		t, rendered, err := p.checkTemplate(ctx, w, m.Template)
+		if err != nil {
+			return nil, err
+		}
+		m.Category = strings.ToLower(t.Category)
+		m.Rendered = rendered
+	} else {
+		if err := p.checkMediaIDs(m); err != nil {
+			return nil, err
+		}
+		last, err := p.store.Window(ctx, pn.ID, waID)
+		if err != nil {
+			return nil, err
+		}
+		if now.Sub(last) > Window {
+			failure = wabi.Errorf(wabi.EOutsideWindow, "Message failed to send because more than 24 hours have passed since the customer last replied to this number.")
+			if p.WindowErrorSync {
+				return nil, failure
+			}
+		}
+	}
+	if m.Context != nil {
+		m.Context.From = ""
+	}
+	p.typing.Delete(chatKey(pn.ID, waID))
+
+	b := &wabi.Batch{Messages: []*wabi.Message{m}}
+	if failure != nil {
+		m.Status, m.Error = wabi.StatusFailed, failure
+		u := wabi.StatusUpdate{MessageID: m.ID, Status: wabi.StatusFailed, Timestamp: now, Error: failure}
+		if b.Deliveries, err = p.statusDeliveries(ctx, pn, w, m, u); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.store.Commit(ctx, b); err != nil {
+		return nil, err
+	}
+	p.enqueue(b.Deliveries)
+	if failure == nil {
+		if err := p.net.Deliver(ctx, m); err != nil {
+			// The message is committed: Recover hands it over again on the next start.
+			p.logger().Error("network refused a message", "wamid", m.ID, "err", err)
+		}
+	}
+	return &wabi.SendResult{MessageID: m.ID, Input: req.To, WaID: waID}, nil
+}
+
+// checkSender checks that a number can send through the given API.
+func (p *Platform) checkSender(pn *wabi.PhoneNumber, via wabi.Platform) error {
+	if via != "" && pn.Platform != via {
+		return wabi.Errorf(wabi.EWrongPlatform, "Phone number %s is served by the %s API, not this one.", pn.ID, pn.Platform)
+	}
+	if !pn.Registered {
+		return wabi.Errorf(wabi.ENotRegistered, "Phone number %s is not registered. Register it first.", pn.ID)
+	}
+	return nil
+}
+
+// checkMediaIDs rejects media sent by an id the number did not upload. wabi has no
+// media store yet, so every id is unknown; links are accepted.
+func (p *Platform) checkMediaIDs(m *wabi.Message) error {
+	if md := m.MediaOf(m.Type); md != nil && md.ID != "" {
+		return wabi.Errorf(wabi.EInvalidValue, "Invalid media id %s: no such media was uploaded by this phone number.", md.ID)
+	}
+	if in := m.Interactive; in != nil && in.Header != nil {
+		for _, md := range []*wabi.Media{in.Header.Image, in.Header.Video, in.Header.Document} {
+			if md != nil && md.ID != "" {
+				return wabi.Errorf(wabi.EInvalidValue, "Invalid media id %s: no such media was uploaded by this phone number.", md.ID)
+			}
+		}
+	}
+	return nil
+}
+
+// NormalizeWaID turns a recipient as a business wrote it ("+1 (650) 555-1234",
+// "16505551234") into a wa_id (digits with country code). Without a leading "+" the
+// number is read as dialled from the sender's country, as Meta does; a number that
+// makes no sense there is taken as international.
+func NormalizeWaID(to, senderDigits string) (string, error) {
+	invalid := wabi.Errorf(wabi.EInvalidValue, "Parameter to is invalid: %q is not a phone number.", to)
+	to = strings.TrimSpace(to)
+	for _, r := range to {
+		if !strings.ContainsRune("+0123456789 -().", r) {
+			return "", invalid
+		}
+	}
+	digits := onlyDigits(to)
+	if !strings.HasPrefix(to, "+") {
+		if sender, err := phonenumbers.Parse("+"+senderDigits, "ZZ"); err == nil {
+			region := phonenumbers.GetRegionCodeForNumber(sender)
+			if num, err := phonenumbers.Parse(to, region); err == nil && phonenumbers.IsPossibleNumber(num) {
+				return phonenumbers.Format(num, phonenumbers.E164)[1:], nil
+			}
+		}
+	}
+	if len(digits) < 8 || len(digits) > 15 || digits[0] == '0' {
+		return "", invalid
+	}
+	return digits, nil
+}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func chatKey(phoneNumberID, waID string) string { return phoneNumberID + "|" + waID }
+
+func (p *Platform) enqueue(ds []*wabi.Delivery) {
+	if len(ds) > 0 && p.Webhooks != nil {
+		p.Webhooks.Enqueue(ds...)
+	}
+}

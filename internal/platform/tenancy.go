@@ -1,0 +1,240 @@
+package platform
+
+import (
+	"context"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+// CreateBusiness creates a business.
+func (p *Platform) CreateBusiness(ctx context.Context, name string) (*wabi.Business, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, wabi.Errorf(wabi.ERequired, "The parameter name is required.")
+	}
+	b := &wabi.Business{ID: p.ids.NewID(), Name: name, CreatedAt: p.clock.Now()}
+	return b, p.store.CreateBusiness(ctx, b)
+}
+
+// CreateWABA creates a WhatsApp Business Account in a business.
+func (p *Platform) CreateWABA(ctx context.Context, businessID, name string) (*wabi.WABA, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, wabi.Errorf(wabi.ERequired, "The parameter name is required.")
+	}
+	if _, err := p.store.Business(ctx, businessID); err != nil {
+		return nil, err
+	}
+	ns := wabi.RandomHex(16)
+	w := &wabi.WABA{
+		ID: p.ids.NewID(), BusinessID: businessID, Name: name, Currency: wabi.DefaultCurrency, TimezoneID: "1",
+		Namespace: ns[:8] + "_" + ns[8:12] + "_" + ns[12:16] + "_" + ns[16:20] + "_" + ns[20:],
+		CreatedAt: p.clock.Now(),
+	}
+	return w, p.store.CreateWABA(ctx, w)
+}
+
+// NewPhoneNumber says what number to add to a WABA.
+type NewPhoneNumber struct {
+	WABAID string
+	// Number is the full number with country code, in any common notation.
+	Number       string
+	VerifiedName string
+	// Platform defaults to the Cloud API.
+	Platform wabi.Platform
+	// Registered numbers can send at once.
+	Registered bool
+}
+
+// CreatePhoneNumber adds a business phone number to a WABA.
+func (p *Platform) CreatePhoneNumber(ctx context.Context, n NewPhoneNumber) (*wabi.PhoneNumber, error) {
+	if _, err := p.store.WABA(ctx, n.WABAID); err != nil {
+		return nil, err
+	}
+	digits := onlyDigits(n.Number)
+	if len(digits) < 8 || len(digits) > 15 || strings.HasPrefix(digits, "0") {
+		return nil, wabi.Errorf(wabi.EInvalidValue, "Param phone_number must be a full phone number with country code, not %q.", n.Number)
+	}
+	if l := len([]rune(n.VerifiedName)); l < 2 || l > 75 {
+		return nil, wabi.Errorf(wabi.EInvalidParam, "Param verified_name must be 2 to 75 characters long.")
+	}
+	platform := n.Platform
+	if platform == "" {
+		platform = wabi.PlatformCloud
+	}
+	if platform != wabi.PlatformCloud && platform != wabi.PlatformOnPrem {
+		return nil, wabi.Errorf(wabi.EInvalidParam, "Param platform_type must be CLOUD_API or ON_PREMISE.")
+	}
+	pn := &wabi.PhoneNumber{
+		ID: p.ids.NewID(), WABAID: n.WABAID, DisplayPhoneNumber: digits, VerifiedName: n.VerifiedName,
+		Platform: platform, Registered: n.Registered, QualityRating: "GREEN", CreatedAt: p.clock.Now(),
+	}
+	return pn, p.store.CreatePhoneNumber(ctx, pn)
+}
+
+// CreateApp creates an app with a fresh secret.
+func (p *Platform) CreateApp(ctx context.Context, businessID, name string) (*wabi.App, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, wabi.Errorf(wabi.ERequired, "The parameter name is required.")
+	}
+	if _, err := p.store.Business(ctx, businessID); err != nil {
+		return nil, err
+	}
+	a := &wabi.App{
+		ID: p.ids.NewID(), BusinessID: businessID, Name: name, Secret: wabi.RandomHex(16),
+		Fields: []string{}, APIVersion: p.DefaultAPIVersion, CreatedAt: p.clock.Now(),
+	}
+	return a, p.store.CreateApp(ctx, a)
+}
+
+// WebhookConfig is an app's webhook subscription (POST /{app-id}/subscriptions).
+type WebhookConfig struct {
+	CallbackURL string
+	VerifyToken string
+	// Fields to receive; nil keeps the current ones.
+	Fields []string
+	// APIVersion shapes the payloads; "" keeps the current one.
+	APIVersion string
+}
+
+// SetAppWebhook sets an app's callback URL, verify token and fields. A new URL or
+// token must pass the hub.challenge handshake first, as at Meta.
+func (p *Platform) SetAppWebhook(ctx context.Context, c Caller, appID string, cfg WebhookConfig) (*wabi.App, error) {
+	a, err := p.store.App(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.authorizeApp(c, a); err != nil {
+		return nil, err
+	}
+	if err := checkCallbackURL(cfg.CallbackURL); err != nil {
+		return nil, err
+	}
+	if cfg.CallbackURL != "" && p.Verify != nil && (cfg.CallbackURL != a.CallbackURL || cfg.VerifyToken != a.VerifyToken) {
+		if err := p.Verify(ctx, cfg.CallbackURL, cfg.VerifyToken); err != nil {
+			return nil, err
+		}
+	}
+	next := *a
+	next.CallbackURL, next.VerifyToken = cfg.CallbackURL, cfg.VerifyToken
+	if cfg.Fields != nil {
+		next.Fields = slices.Compact(slices.Sorted(slices.Values(cfg.Fields)))
+	}
+	if cfg.APIVersion != "" {
+		if !apiVersion.MatchString(cfg.APIVersion) {
+			return nil, wabi.Errorf(wabi.EInvalidParam, "Param api_version must look like v23.0, not %q.", cfg.APIVersion)
+		}
+		next.APIVersion = cfg.APIVersion
+	}
+	if err := p.store.UpdateApp(ctx, &next); err != nil {
+		return nil, err
+	}
+	p.cache.drop("app:" + a.ID)
+	return &next, nil
+}
+
+// apiVersion matches a Graph API version.
+var apiVersion = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
+
+// App returns an app the caller may manage.
+func (p *Platform) App(ctx context.Context, c Caller, appID string) (*wabi.App, error) {
+	a, err := p.store.App(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	return a, p.authorizeApp(c, a)
+}
+
+func checkCallbackURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return wabi.Errorf(wabi.EInvalidParam, "Param callback_url must be an absolute http or https URL, not %q.", raw)
+	}
+	return nil
+}
+
+// NewToken says what a new access token may reach.
+type NewToken struct {
+	BusinessID string
+	AppID      string
+	Name       string
+	// WABAIDs limits the token to these WABAs; empty means all of the business.
+	WABAIDs []string
+	// Scopes default to messaging and management.
+	Scopes []string
+}
+
+// CreateToken issues a system-user access token.
+func (p *Platform) CreateToken(ctx context.Context, n NewToken) (*wabi.Token, error) {
+	if _, err := p.store.Business(ctx, n.BusinessID); err != nil {
+		return nil, err
+	}
+	if n.AppID != "" {
+		a, err := p.store.App(ctx, n.AppID)
+		if err != nil {
+			return nil, err
+		}
+		if a.BusinessID != n.BusinessID {
+			return nil, wabi.Errorf(wabi.EInvalidParam, "App %s belongs to another business.", n.AppID)
+		}
+	}
+	for _, id := range n.WABAIDs {
+		w, err := p.store.WABA(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if w.BusinessID != n.BusinessID {
+			return nil, wabi.Errorf(wabi.EInvalidParam, "WABA %s belongs to another business.", id)
+		}
+	}
+	scopes := n.Scopes
+	if len(scopes) == 0 {
+		scopes = []string{wabi.ScopeMessaging, wabi.ScopeManagement}
+	}
+	for _, s := range scopes {
+		if s != wabi.ScopeMessaging && s != wabi.ScopeManagement {
+			return nil, wabi.Errorf(wabi.EInvalidParam, "Unknown scope %q: use %s or %s.", s, wabi.ScopeMessaging, wabi.ScopeManagement)
+		}
+	}
+	t := &wabi.Token{
+		Value: "EAAW" + p.ids.NewSecret(48), BusinessID: n.BusinessID, AppID: n.AppID, Name: n.Name,
+		WABAIDs: append([]string{}, n.WABAIDs...), Scopes: scopes, CreatedAt: p.clock.Now(),
+	}
+	return t, p.store.CreateToken(ctx, t)
+}
+
+// RevokeToken deletes a token; it stops working at once on this node.
+func (p *Platform) RevokeToken(ctx context.Context, value string) error {
+	if err := p.store.DeleteToken(ctx, value); err != nil {
+		return err
+	}
+	p.cache.drop("tok:" + value)
+	return nil
+}
+
+// PutVirtualPhone creates or updates a consumer phone on the simulated network.
+func (p *Platform) PutVirtualPhone(ctx context.Context, vp *wabi.VirtualPhone) (*wabi.VirtualPhone, error) {
+	digits := onlyDigits(vp.WaID)
+	if digits != vp.WaID || len(digits) < 8 || len(digits) > 15 || strings.HasPrefix(digits, "0") {
+		return nil, wabi.Errorf(wabi.EInvalidValue, "Param wa_id must be 8 to 15 digits with country code, not %q.", vp.WaID)
+	}
+	if len([]rune(vp.ProfileName)) > 100 {
+		return nil, wabi.Errorf(wabi.EInvalidParam, "Param profile_name must be at most 100 characters.")
+	}
+	if vp.Behaviour.DeliveryDelay < 0 || vp.Behaviour.ReadDelay < 0 {
+		return nil, wabi.Errorf(wabi.EInvalidValue, "Delays cannot be negative.")
+	}
+	if old, err := p.store.VirtualPhone(ctx, vp.WaID); err == nil {
+		vp.CreatedAt = old.CreatedAt
+	} else if wabi.ErrorCode(err) != wabi.ENotFound {
+		return nil, err
+	} else {
+		vp.CreatedAt = p.clock.Now()
+	}
+	return vp, p.store.PutVirtualPhone(ctx, vp)
+}

@@ -1,0 +1,232 @@
+// Package sim is wabi's simulated WhatsApp network: virtual consumer phones that
+// receive business messages after a delivery delay, read them (on their own after a
+// read delay, or when told to), go offline, are not on WhatsApp, and send messages of
+// their own to business numbers.
+package sim
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+// Phones is what the network reads about virtual phones and their messages.
+type Phones interface {
+	VirtualPhone(ctx context.Context, waID string) (*wabi.VirtualPhone, error)
+	Messages(ctx context.Context, f wabi.MessageFilter) ([]*wabi.Message, error)
+}
+
+// Network is the simulated network. It implements wabi.Network.
+type Network struct {
+	phones Phones
+	clock  wabi.Clock
+
+	// Sink receives statuses and inbound messages. Required; set it before the
+	// first Deliver.
+	Sink wabi.NetworkSink
+	// Logger logs statuses that could not be recorded. Default slog.Default().
+	Logger *slog.Logger
+
+	mu      sync.Mutex
+	held    map[string][]*wabi.Message // wa_id → messages waiting for the phone to come online
+	wg      sync.WaitGroup
+	stopped bool
+	ctx     context.Context
+}
+
+var _ wabi.Network = (*Network)(nil)
+
+// New returns a simulated network over the given phone book.
+func New(phones Phones, clock wabi.Clock) *Network {
+	return &Network{phones: phones, clock: clock, held: map[string][]*wabi.Message{}, ctx: context.Background()}
+}
+
+// Run keeps the network going until ctx ends, then waits for the statuses being
+// recorded. Pending timers die with the process; Platform.Recover hands their
+// messages back on the next start.
+func (n *Network) Run(ctx context.Context) error {
+	n.mu.Lock()
+	n.ctx = ctx
+	n.mu.Unlock()
+	<-ctx.Done()
+	n.mu.Lock()
+	n.stopped = true
+	n.mu.Unlock()
+	n.wg.Wait()
+	return nil
+}
+
+func (n *Network) logger() *slog.Logger {
+	if n.Logger != nil {
+		return n.Logger
+	}
+	return slog.Default()
+}
+
+// Deliver takes an outbound message and plays out its fate in the background:
+// sent at once, delivered after the phone's delivery delay (or when it comes
+// online), read after the read delay if the phone reads on its own.
+func (n *Network) Deliver(_ context.Context, m *wabi.Message) error {
+	n.spawn(func(ctx context.Context) { n.advance(ctx, m) })
+	return nil
+}
+
+// spawn runs f in the background unless the network stopped.
+func (n *Network) spawn(f func(ctx context.Context)) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.stopped {
+		return
+	}
+	ctx := n.ctx
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		f(ctx)
+	}()
+}
+
+// after runs f once d has passed (at once when d is 0).
+func (n *Network) after(d time.Duration, f func(ctx context.Context)) {
+	if d <= 0 {
+		n.spawn(f)
+		return
+	}
+	n.clock.AfterFunc(d, func() { n.spawn(f) })
+}
+
+// advance moves a message one step on from the status it has.
+func (n *Network) advance(ctx context.Context, m *wabi.Message) {
+	vp, err := n.phones.VirtualPhone(ctx, m.WaID)
+	if err != nil && wabi.ErrorCode(err) != wabi.ENotFound {
+		n.logger().Error("sim: read virtual phone", "wa_id", m.WaID, "err", err)
+		return
+	}
+	if vp == nil || vp.Behaviour.NotOnWhatsApp {
+		n.report(ctx, m, wabi.StatusFailed, wabi.Errorf(wabi.ENotOnWhatsApp,
+			"Message Undeliverable: %s is not a WhatsApp user on the simulated network.", m.WaID))
+		return
+	}
+	switch m.Status {
+	case wabi.StatusAccepted:
+		if !n.report(ctx, m, wabi.StatusSent, nil) {
+			return
+		}
+		m.Status = wabi.StatusSent
+		fallthrough
+	case wabi.StatusSent:
+		if vp.Behaviour.Offline {
+			n.hold(m)
+			return
+		}
+		n.after(time.Duration(vp.Behaviour.DeliveryDelay), func(ctx context.Context) { n.deliverNow(ctx, m) })
+	case wabi.StatusDelivered:
+		if vp.Behaviour.AutoRead {
+			n.after(time.Duration(vp.Behaviour.ReadDelay), func(ctx context.Context) { n.report(ctx, m, wabi.StatusRead, nil) })
+		}
+	}
+}
+
+// deliverNow delivers a sent message unless its phone went offline meanwhile.
+func (n *Network) deliverNow(ctx context.Context, m *wabi.Message) {
+	vp, err := n.phones.VirtualPhone(ctx, m.WaID)
+	if err != nil {
+		n.logger().Error("sim: read virtual phone", "wa_id", m.WaID, "err", err)
+		return
+	}
+	if vp.Behaviour.Offline {
+		n.hold(m)
+		return
+	}
+	if !n.report(ctx, m, wabi.StatusDelivered, nil) {
+		return
+	}
+	m.Status = wabi.StatusDelivered
+	if vp.Behaviour.AutoRead {
+		n.after(time.Duration(vp.Behaviour.ReadDelay), func(ctx context.Context) { n.report(ctx, m, wabi.StatusRead, nil) })
+	}
+}
+
+func (n *Network) hold(m *wabi.Message) {
+	n.mu.Lock()
+	n.held[m.WaID] = append(n.held[m.WaID], m)
+	n.mu.Unlock()
+}
+
+// report tells the sink about a status; it reports whether the sink took it.
+func (n *Network) report(ctx context.Context, m *wabi.Message, s wabi.Status, e *wabi.Error) bool {
+	err := n.Sink.UpdateStatus(ctx, wabi.StatusUpdate{MessageID: m.ID, Status: s, Timestamp: n.clock.Now(), Error: e})
+	if err != nil {
+		if ctx.Err() == nil {
+			n.logger().Error("sim: record status", "wamid", m.ID, "status", s, "err", err)
+		}
+		return false
+	}
+	return true
+}
+
+// PhoneChanged tells the network a phone's behaviour changed: a phone that is now
+// online receives what was held for it.
+func (n *Network) PhoneChanged(vp *wabi.VirtualPhone) {
+	if vp.Behaviour.Offline {
+		return
+	}
+	n.mu.Lock()
+	ms := n.held[vp.WaID]
+	delete(n.held, vp.WaID)
+	n.mu.Unlock()
+	for _, m := range ms {
+		n.spawn(func(ctx context.Context) { n.deliverNow(ctx, m) })
+	}
+}
+
+// Held returns how many messages wait for a phone to come online.
+func (n *Network) Held(waID string) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.held[waID])
+}
+
+// Read makes a phone open its delivered messages from a business number: the ones
+// named, or all when ids is empty. It returns how many were marked read.
+func (n *Network) Read(ctx context.Context, waID, phoneNumberID string, ids []string) (int, error) {
+	ms, err := n.phones.Messages(ctx, wabi.MessageFilter{PhoneNumberID: phoneNumberID, WaID: waID, Direction: wabi.Outbound, Limit: 1000})
+	if err != nil {
+		return 0, err
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	read := 0
+	for _, m := range ms {
+		if m.Status != wabi.StatusDelivered || (len(ids) > 0 && !want[m.ID]) {
+			continue
+		}
+		if err := n.Sink.UpdateStatus(ctx, wabi.StatusUpdate{MessageID: m.ID, Status: wabi.StatusRead, Timestamp: n.clock.Now()}); err != nil {
+			return read, err
+		}
+		read++
+	}
+	return read, nil
+}
+
+// Send makes a virtual phone send a message to a business number. The phone must
+// exist and be on WhatsApp and online.
+func (n *Network) Send(ctx context.Context, waID, phoneNumberID string, m *wabi.Message) (*wabi.Message, error) {
+	vp, err := n.phones.VirtualPhone(ctx, waID)
+	if err != nil {
+		return nil, err
+	}
+	if vp.Behaviour.NotOnWhatsApp {
+		return nil, wabi.Errorf(wabi.EInvalidValue, "Virtual phone %s is not on WhatsApp, so it cannot send.", waID)
+	}
+	if vp.Behaviour.Offline {
+		return nil, wabi.Errorf(wabi.EInvalidValue, "Virtual phone %s is offline; bring it online to send.", waID)
+	}
+	m.WaID, m.PhoneNumberID = waID, phoneNumberID
+	return n.Sink.Receive(ctx, m)
+}
