@@ -15,7 +15,7 @@ var _ wabi.NetworkSink = (*Platform)(nil)
 // queues its status webhooks. A status that would move a message backwards (a late
 // "delivered" after "read") is ignored.
 func (p *Platform) UpdateStatus(ctx context.Context, u wabi.StatusUpdate) error {
-	m, err := p.store.Message(ctx, u.MessageID)
+	m, err := p.message(ctx, u.MessageID)
 	if err != nil {
 		return err
 	}
@@ -43,6 +43,8 @@ func (p *Platform) UpdateStatus(ctx context.Context, u wabi.StatusUpdate) error 
 	if err := p.store.Commit(ctx, b); err != nil {
 		return err
 	}
+	m.Status, m.StatusAt, m.Error = u.Status, u.Timestamp, u.Error
+	p.recent.put(m)
 	p.enqueue(b.Deliveries)
 	return nil
 }

@@ -35,6 +35,9 @@ type Platform struct {
 	Verify VerifyFunc
 	// Encoders render webhook bodies per dialect (wabi.DialectCloud, ...).
 	Encoders map[string]wabi.WebhookEncoder
+	// PhoneChanged is told about every virtual phone created or changed, so the
+	// network can drop what it cached and release what it held. Default nil.
+	PhoneChanged func(vp *wabi.VirtualPhone)
 	// Logger logs what goes wrong in the background. Default slog.Default().
 	Logger *slog.Logger
 	// DefaultAPIVersion is the Graph version of new apps. Default "v23.0".
@@ -49,6 +52,7 @@ type Platform struct {
 	CacheTTL time.Duration
 
 	cache  cache
+	recent recent
 	typing sync.Map // chat key → time the typing indicator ends
 }
 

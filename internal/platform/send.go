@@ -39,6 +39,7 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 		return nil, err
 	}
 	m := req.Message
+	m.Rendered = nil // the platform renders templates; a client cannot
 	if m.Type == "" {
 		m.Type = wabi.TypeText
 	}
@@ -109,6 +110,7 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 	if err := p.store.Commit(ctx, b); err != nil {
 		return nil, err
 	}
+	p.recent.put(m)
 	p.enqueue(b.Deliveries)
 	if failure == nil {
 		if err := p.net.Deliver(ctx, m); err != nil {

@@ -236,5 +236,11 @@ func (p *Platform) PutVirtualPhone(ctx context.Context, vp *wabi.VirtualPhone) (
 	} else {
 		vp.CreatedAt = p.clock.Now()
 	}
-	return vp, p.store.PutVirtualPhone(ctx, vp)
+	if err := p.store.PutVirtualPhone(ctx, vp); err != nil {
+		return nil, err
+	}
+	if p.PhoneChanged != nil {
+		p.PhoneChanged(vp)
+	}
+	return vp, nil
 }

@@ -31,6 +31,7 @@ type Network struct {
 	Logger *slog.Logger
 
 	mu      sync.Mutex
+	phoneAt map[string]cachedPhone     // wa_id → phone as last read
 	held    map[string][]*wabi.Message // wa_id → messages waiting for the phone to come online
 	wg      sync.WaitGroup
 	stopped bool
@@ -41,7 +42,42 @@ var _ wabi.Network = (*Network)(nil)
 
 // New returns a simulated network over the given phone book.
 func New(phones Phones, clock wabi.Clock) *Network {
-	return &Network{phones: phones, clock: clock, held: map[string][]*wabi.Message{}, ctx: context.Background()}
+	return &Network{phones: phones, clock: clock, held: map[string][]*wabi.Message{},
+		phoneAt: map[string]cachedPhone{}, ctx: context.Background()}
+}
+
+// phoneTTL is how long the network trusts a phone it read; PhoneChanged drops it
+// at once.
+const phoneTTL = time.Second
+
+type cachedPhone struct {
+	vp  *wabi.VirtualPhone // nil: no such phone
+	exp time.Time
+}
+
+// phone reads a virtual phone, nil if there is none.
+func (n *Network) phone(ctx context.Context, waID string) (*wabi.VirtualPhone, error) {
+	now := n.clock.Now()
+	n.mu.Lock()
+	c, ok := n.phoneAt[waID]
+	n.mu.Unlock()
+	if ok && now.Before(c.exp) {
+		return c.vp, nil
+	}
+	vp, err := n.phones.VirtualPhone(ctx, waID)
+	if wabi.ErrorCode(err) == wabi.ENotFound {
+		vp, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	if len(n.phoneAt) > 100_000 {
+		clear(n.phoneAt)
+	}
+	n.phoneAt[waID] = cachedPhone{vp: vp, exp: now.Add(phoneTTL)}
+	n.mu.Unlock()
+	return vp, nil
 }
 
 // Run keeps the network going until ctx ends, then waits for the statuses being
@@ -100,9 +136,9 @@ func (n *Network) after(d time.Duration, f func(ctx context.Context)) {
 
 // advance moves a message one step on from the status it has.
 func (n *Network) advance(ctx context.Context, m *wabi.Message) {
-	vp, err := n.phones.VirtualPhone(ctx, m.WaID)
-	if err != nil && wabi.ErrorCode(err) != wabi.ENotFound {
-		n.logger().Error("sim: read virtual phone", "wa_id", m.WaID, "err", err)
+	vp, err := n.phone(ctx, m.WaID)
+	if err != nil {
+		n.logError(ctx, "sim: read virtual phone", "wa_id", m.WaID, "err", err)
 		return
 	}
 	if vp == nil || vp.Behaviour.NotOnWhatsApp {
@@ -132,9 +168,9 @@ func (n *Network) advance(ctx context.Context, m *wabi.Message) {
 
 // deliverNow delivers a sent message unless its phone went offline meanwhile.
 func (n *Network) deliverNow(ctx context.Context, m *wabi.Message) {
-	vp, err := n.phones.VirtualPhone(ctx, m.WaID)
-	if err != nil {
-		n.logger().Error("sim: read virtual phone", "wa_id", m.WaID, "err", err)
+	vp, err := n.phone(ctx, m.WaID)
+	if err != nil || vp == nil {
+		n.logError(ctx, "sim: read virtual phone", "wa_id", m.WaID, "err", err)
 		return
 	}
 	if vp.Behaviour.Offline {
@@ -160,17 +196,25 @@ func (n *Network) hold(m *wabi.Message) {
 func (n *Network) report(ctx context.Context, m *wabi.Message, s wabi.Status, e *wabi.Error) bool {
 	err := n.Sink.UpdateStatus(ctx, wabi.StatusUpdate{MessageID: m.ID, Status: s, Timestamp: n.clock.Now(), Error: e})
 	if err != nil {
-		if ctx.Err() == nil {
-			n.logger().Error("sim: record status", "wamid", m.ID, "status", s, "err", err)
-		}
+		n.logError(ctx, "sim: record status", "wamid", m.ID, "status", s, "err", err)
 		return false
 	}
 	return true
 }
 
+// logError logs unless the network is shutting down, when errors are expected.
+func (n *Network) logError(ctx context.Context, msg string, args ...any) {
+	if ctx.Err() == nil {
+		n.logger().Error(msg, args...)
+	}
+}
+
 // PhoneChanged tells the network a phone's behaviour changed: a phone that is now
 // online receives what was held for it.
 func (n *Network) PhoneChanged(vp *wabi.VirtualPhone) {
+	n.mu.Lock()
+	delete(n.phoneAt, vp.WaID)
+	n.mu.Unlock()
 	if vp.Behaviour.Offline {
 		return
 	}

@@ -39,6 +39,15 @@ const (
 	EWebhookVerify      Code = "webhook_verify"       // the callback URL failed the hub.challenge handshake
 )
 
+// Codes returns every error code, for tests that check each dialect maps them all.
+func Codes() []Code {
+	return []Code{EInternal, EBadRequest, EInvalidParam, ERequired, EInvalidValue, EUnauthenticated,
+		EInvalidToken, EPermission, ENotFound, EConflict, EUnsupportedType, ERecipientIsSender,
+		ENotRegistered, EWrongPlatform, EOutsideWindow, ENotOnWhatsApp, EMediaUpload, ETemplateNotFound,
+		ETemplateParamCount, ETemplateFormat, ETemplateTextLength, ETemplateParamText, ETemplatePaused,
+		ETemplateDisabled, ERateLimit, EWebhookVerify}
+}
+
 // Error is wabi's one error type. Message is written for the developer who sent the
 // request and names the offending parameter when there is one.
 type Error struct {

@@ -1,0 +1,250 @@
+package cloudapi
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/wabihq/wabi/internal/codec"
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+// Graph error types: nearly everything is an OAuthException, including the
+// WhatsApp-specific codes; only "object does not exist" is a GraphMethodException.
+const (
+	oauthException       = "OAuthException"
+	graphMethodException = "GraphMethodException"
+)
+
+// errorCodesHref is where failed-status webhooks point for the meaning of a code.
+const errorCodesHref = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
+
+// messageStyle says how the message and error_data of a Graph error body are built.
+type messageStyle int
+
+const (
+	// styleWhatsApp: "(#<code>) <title>", with error_data.details carrying the
+	// domain message. Meta uses it for every WhatsApp-specific code.
+	styleWhatsApp messageStyle = iota
+	// stylePrefixed: "(#<code>) " + the domain message and no error_data, as
+	// generic Graph parameter errors read ("(#100) The parameter ... is required.").
+	stylePrefixed
+	// styleFixed: Graph's own fixed text and no error_data (auth failures).
+	styleFixed
+	// styleNotFound: Graph's "Unsupported <method> request. Object with ID ..."
+	// text, built from the request.
+	styleNotFound
+)
+
+// graphErrorSpec is how one domain code looks in the Cloud API.
+type graphErrorSpec struct {
+	status  int
+	code    int
+	subcode int // 0: no error_subcode
+	typ     string
+	// title is the WhatsApp title for styleWhatsApp, the fixed message for
+	// styleFixed; failed-status webhooks use it as their title in every style.
+	title string
+	style messageStyle
+}
+
+// graphErrorFor returns how code looks in the Cloud API, and false for a code it
+// does not know; errors_test.go checks that every domain code is mapped. The
+// numbers and titles are Meta's (spec §1.4, §2.15, §10).
+func graphErrorFor(code wabi.Code) (graphErrorSpec, bool) {
+	switch code {
+	case wabi.EInternal:
+		return graphErrorSpec{500, 131000, 0, oauthException, "Something went wrong", styleWhatsApp}, true
+	case wabi.EBadRequest:
+		return graphErrorSpec{400, 100, 0, oauthException, "Invalid parameter", stylePrefixed}, true
+	case wabi.EInvalidParam:
+		return graphErrorSpec{400, 100, 0, oauthException, "Invalid parameter", styleWhatsApp}, true
+	case wabi.ERequired:
+		return graphErrorSpec{400, 131008, 0, oauthException, "Required parameter is missing", styleWhatsApp}, true
+	case wabi.EInvalidValue:
+		return graphErrorSpec{400, 131009, 0, oauthException, "Parameter value is not valid", styleWhatsApp}, true
+	case wabi.EUnauthenticated:
+		return graphErrorSpec{400, 104, 0, oauthException, "An access token is required to request this resource.", styleFixed}, true
+	case wabi.EInvalidToken:
+		return graphErrorSpec{401, 190, 0, oauthException, "Invalid OAuth access token - Cannot parse access token", styleFixed}, true
+	case wabi.EPermission:
+		return graphErrorSpec{403, 200, 0, oauthException, "Permissions error", styleWhatsApp}, true
+	case wabi.ENotFound:
+		// Graph answers 400, not 404, for objects that do not exist or are not the
+		// caller's, so that ids of other tenants cannot be probed.
+		return graphErrorSpec{400, 100, 33, graphMethodException, "Unsupported request", styleNotFound}, true
+	case wabi.EConflict:
+		return graphErrorSpec{400, 100, 0, oauthException, "Invalid parameter", styleWhatsApp}, true
+	case wabi.EUnsupportedType:
+		return graphErrorSpec{400, 131051, 0, oauthException, "Unsupported message type", styleWhatsApp}, true
+	case wabi.ERecipientIsSender:
+		return graphErrorSpec{400, 131021, 0, oauthException, "Recipient cannot be sender", styleWhatsApp}, true
+	case wabi.ENotRegistered:
+		return graphErrorSpec{404, 133010, 0, oauthException, "Phone number Not Registered", styleWhatsApp}, true
+	case wabi.EWrongPlatform:
+		return graphErrorSpec{400, 100, 0, oauthException, "Invalid parameter", styleWhatsApp}, true
+	case wabi.EOutsideWindow:
+		return graphErrorSpec{400, 131047, 0, oauthException, "Re-engagement message", styleWhatsApp}, true
+	case wabi.ENotOnWhatsApp:
+		return graphErrorSpec{400, 131026, 0, oauthException, "Message Undeliverable", styleWhatsApp}, true
+	case wabi.EMediaUpload:
+		return graphErrorSpec{400, 131053, 0, oauthException, "Media upload error", styleWhatsApp}, true
+	case wabi.ETemplateNotFound:
+		return graphErrorSpec{404, 132001, 0, oauthException, "Template name does not exist in the translation", styleWhatsApp}, true
+	case wabi.ETemplateParamCount:
+		return graphErrorSpec{400, 132000, 0, oauthException, "Number of parameters does not match the expected number of params", styleWhatsApp}, true
+	case wabi.ETemplateFormat:
+		return graphErrorSpec{400, 132012, 0, oauthException, "Parameter format does not match format in the created template", styleWhatsApp}, true
+	case wabi.ETemplateTextLength:
+		return graphErrorSpec{400, 132005, 0, oauthException, "Template Hydrated Text Too Long", styleWhatsApp}, true
+	case wabi.ETemplateParamText:
+		return graphErrorSpec{400, 132018, 0, oauthException, "There was an issue with the parameters in your template.", styleWhatsApp}, true
+	case wabi.ETemplatePaused:
+		return graphErrorSpec{400, 132015, 0, oauthException, "Template is Paused", styleWhatsApp}, true
+	case wabi.ETemplateDisabled:
+		return graphErrorSpec{400, 132016, 0, oauthException, "Template is Disabled", styleWhatsApp}, true
+	case wabi.ERateLimit:
+		return graphErrorSpec{429, 130429, 0, oauthException, "Rate limit hit", styleWhatsApp}, true
+	case wabi.EWebhookVerify:
+		return graphErrorSpec{400, 2200, 0, oauthException, "Callback verification failed", stylePrefixed}, true
+	}
+	return graphErrorSpec{}, false
+}
+
+// internalDetails replaces the text of errors that are not the caller's fault:
+// that text is for the log, not for the client.
+const internalDetails = "An unknown error occurred. Please retry the request later."
+
+// specFor returns the entry of code, falling back to EInternal for a code this
+// table does not know (which the test prevents).
+func specFor(code wabi.Code) graphErrorSpec {
+	if s, ok := graphErrorFor(code); ok {
+		return s
+	}
+	s, _ := graphErrorFor(wabi.EInternal)
+	return s
+}
+
+// graphErrorBody is Graph's error envelope. The field order is Meta's.
+type graphErrorBody struct {
+	Error graphErrorFields `json:"error"`
+}
+
+type graphErrorFields struct {
+	Message      string          `json:"message"`
+	Type         string          `json:"type"`
+	Code         int             `json:"code"`
+	ErrorData    *graphErrorData `json:"error_data,omitempty"`
+	ErrorSubcode int             `json:"error_subcode,omitempty"`
+	FBTraceID    string          `json:"fbtrace_id"`
+}
+
+type graphErrorData struct {
+	MessagingProduct string `json:"messaging_product"`
+	Details          string `json:"details"`
+}
+
+// writeError writes err as a Graph error envelope.
+func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	e := wabi.AsError(err)
+	if e == nil || e.Code == wabi.EInternal {
+		if logger == nil {
+			logger = slog.Default()
+		}
+		attrs := []any{"err", err}
+		if r != nil {
+			attrs = append(attrs, "method", r.Method, "path", r.URL.Path)
+		}
+		logger.Error("cloudapi: internal error", attrs...)
+		e = &wabi.Error{Code: wabi.EInternal, Message: internalDetails}
+	}
+	s := specFor(e.Code)
+	body := graphErrorFields{
+		Type:         s.typ,
+		Code:         s.code,
+		ErrorSubcode: s.subcode,
+		FBTraceID:    traceID(),
+	}
+	switch s.style {
+	case styleWhatsApp:
+		body.Message = "(#" + strconv.Itoa(s.code) + ") " + s.title
+		body.ErrorData = &graphErrorData{MessagingProduct: "whatsapp", Details: e.Message}
+	case stylePrefixed:
+		body.Message = "(#" + strconv.Itoa(s.code) + ") " + e.Message
+	case styleFixed:
+		body.Message = s.title
+	case styleNotFound:
+		body.Message = notFoundMessage(r)
+	}
+	codec.Write(w, s.status, graphErrorBody{Error: body})
+}
+
+// notFoundMessage is Graph's text for an object that does not exist or is not
+// visible: it names the request method and the node id of the path.
+func notFoundMessage(r *http.Request) string {
+	method, id := "get", ""
+	if r != nil {
+		method = strings.ToLower(r.Method)
+		segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+		if len(segs) > 0 && isGraphVersion(segs[0]) {
+			segs = segs[1:]
+		}
+		if len(segs) > 0 {
+			id = segs[0]
+		}
+	}
+	return "Unsupported " + method + " request. Object with ID '" + id +
+		"' does not exist, cannot be loaded due to missing permissions, or does not support this operation." +
+		" Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
+}
+
+// webhookError is one entry of a failed status webhook's errors[] (or of a value's
+// errors[]): title and message are the same, as Meta sends them.
+type webhookError struct {
+	Code      int    `json:"code"`
+	Title     string `json:"title"`
+	Message   string `json:"message"`
+	ErrorData *struct {
+		Details string `json:"details"`
+	} `json:"error_data,omitempty"`
+	Href string `json:"href"`
+}
+
+// statusError returns the errors[] entry of a failed-status webhook for a domain
+// error. A nil error reads as an internal failure.
+func statusError(e *wabi.Error) webhookError {
+	if e == nil {
+		e = &wabi.Error{Code: wabi.EInternal, Message: internalDetails}
+	}
+	s := specFor(e.Code)
+	we := webhookError{Code: s.code, Title: s.title, Message: s.title, Href: errorCodesHref}
+	if e.Message != "" {
+		we.ErrorData = &struct {
+			Details string `json:"details"`
+		}{Details: e.Message}
+	}
+	return we
+}
+
+// traceID returns a random fbtrace_id: 23 characters of [A-Za-z0-9_-], as Graph's.
+func traceID() string {
+	var b [18]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b[:])[:23]
+}
+
+// isGraphVersion reports whether a path segment is a Graph version such as v23.0.
+func isGraphVersion(seg string) bool {
+	rest, ok := strings.CutPrefix(seg, "v")
+	if !ok {
+		return false
+	}
+	major, minor, ok := strings.Cut(rest, ".")
+	digits := func(s string) bool {
+		return s != "" && strings.Trim(s, "0123456789") == ""
+	}
+	return ok && digits(major) && digits(minor)
+}
