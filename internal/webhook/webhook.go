@@ -1,0 +1,170 @@
+// Package webhook delivers webhooks durably: deliveries are outbox rows written by
+// the platform in the same store transaction as the event that caused them, and the
+// Engine here POSTs them signed with the receiver's secret, records every attempt,
+// retries with exponential backoff and jitter, and keeps them in order per
+// (receiver, business number, contact) while different contacts proceed
+// concurrently. It also performs Meta's callback verification handshake.
+package webhook
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+// Resolver tells where a delivery goes now and with which secret: the app's current
+// callback URL and secret, or an override URL. Resolving at every attempt lets a
+// receiver that fixed its callback URL get the deliveries that failed before. Any
+// error (ENotFound for a deleted app, say) fails the attempt, which is retried.
+type Resolver interface {
+	Resolve(ctx context.Context, d *wabi.Delivery) (url, secret string, err error)
+}
+
+// Engine sends deliveries. Create it with NewEngine, set the optional fields, then
+// call Run; Enqueue and Redeliver may be called before and while it runs.
+type Engine struct {
+	// Store keeps the outbox and the delivery log. Required.
+	Store wabi.DeliveryStore
+	// Resolver gives each attempt its URL and secret. Required.
+	Resolver Resolver
+	// Clock schedules retries. Required.
+	Clock wabi.Clock
+	// Client sends the POSTs. Default: a client whose Transport keeps up to Workers
+	// connections per host alive, does not follow redirects, and times out after 20s.
+	Client *http.Client
+	// Logger logs failed store writes. Default slog.Default().
+	Logger *slog.Logger
+	// Workers caps the POSTs in flight across keys. Default 32.
+	Workers int
+	// RetryBase is the delay before the first retry; it doubles at each retry, with
+	// ±20% jitter. Default 30s.
+	RetryBase time.Duration
+	// RetryCap is the longest delay between two attempts. Default 1h.
+	RetryCap time.Duration
+	// RetryFor is how long after its CreatedAt a delivery is retried before it is
+	// given up as failed. Default 7 days.
+	RetryFor time.Duration
+	// UserAgent is sent with every POST. Default "wabi-webhooks/1".
+	UserAgent string
+	// OnAttempt, when set, is called after every attempt with copies of the
+	// delivery's new state and the attempt, for live views. It must not block for
+	// long: it runs on a delivery worker. Default nil.
+	OnAttempt func(d *wabi.Delivery, a *wabi.Attempt)
+
+	running atomic.Bool
+	// flushMu serialises store writes so that they land in the order they were made.
+	flushMu sync.Mutex
+	// wake tells an idle worker that the ready queue may have work.
+	wake chan struct{}
+	// flushSig tells the collector that updates wait to be written.
+	flushSig chan struct{}
+
+	mu     sync.Mutex
+	cfg    config
+	keys   map[string]*keyQueue
+	byID   map[string]*entry
+	ready  []*keyQueue
+	active int // POSTs in flight
+	// loaded holds the ids read from the store at the start of Run for a short
+	// while, so that the platform's Enqueue of a delivery committed just before the
+	// start does not send it a second time after it was delivered.
+	loaded   map[string]bool
+	writes   []wabi.DeliveryUpdate
+	flushing bool
+}
+
+// config is the Engine's fields with defaults applied, fixed for one Run.
+type config struct {
+	client    *http.Client
+	workers   int
+	retryBase time.Duration
+	retryCap  time.Duration
+	retryFor  time.Duration
+	userAgent string
+	onAttempt func(d *wabi.Delivery, a *wabi.Attempt)
+}
+
+// NewEngine returns an Engine over the store, resolving targets with r and timing
+// retries with c.
+func NewEngine(store wabi.DeliveryStore, r Resolver, c wabi.Clock) *Engine {
+	return &Engine{
+		Store:    store,
+		Resolver: r,
+		Clock:    c,
+		wake:     make(chan struct{}, 1),
+		flushSig: make(chan struct{}, 1),
+		keys:     map[string]*keyQueue{},
+		byID:     map[string]*entry{},
+	}
+}
+
+// config applies the defaults to the optional fields.
+func (e *Engine) config() config {
+	c := config{
+		client:    e.Client,
+		workers:   e.Workers,
+		retryBase: e.RetryBase,
+		retryCap:  e.RetryCap,
+		retryFor:  e.RetryFor,
+		userAgent: e.UserAgent,
+		onAttempt: e.OnAttempt,
+	}
+	if c.workers <= 0 {
+		c.workers = 32
+	}
+	if c.retryBase <= 0 {
+		c.retryBase = 30 * time.Second
+	}
+	if c.retryCap <= 0 {
+		c.retryCap = time.Hour
+	}
+	if c.retryFor <= 0 {
+		c.retryFor = 7 * 24 * time.Hour
+	}
+	if c.userAgent == "" {
+		c.userAgent = "wabi-webhooks/1"
+	}
+	if c.client == nil {
+		c.client = newClient(c.workers, 20*time.Second)
+	}
+	return c
+}
+
+// newClient returns a client for many small POSTs to few hosts: connections are
+// kept alive and reused up to the worker count, and redirects are answers, not
+// something to follow, as at Meta.
+func newClient(conns int, timeout time.Duration) *http.Client {
+	t := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          4 * conns,
+		MaxIdleConnsPerHost:   conns,
+		MaxConnsPerHost:       conns,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	return &http.Client{
+		Transport:     t,
+		Timeout:       timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Sign returns the X-Hub-Signature-256 value of body: "sha256=" and the lowercase
+// hex HMAC-SHA256 of the exact bytes under secret.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
