@@ -57,6 +57,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.WindowErrorSync = cfg.WindowErrorSync
 	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
 	network.Sink = p
+	p.PhoneChanged = network.PhoneChanged
 
 	engine := webhook.NewEngine(store, p, clock)
 	engine.Logger = log

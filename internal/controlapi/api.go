@@ -1,0 +1,113 @@
+// Package controlapi serves wabi's operator and test API under /api/: what Meta's
+// Business Manager and a test suite need. It creates and lists tenancy objects
+// (businesses, WABAs, phone numbers, apps, tokens, templates), drives the virtual
+// phones of the simulated network, and shows messages and webhook deliveries. Its
+// bodies are plain JSON; its errors are {"error":{"code","message"}} with wabi's
+// domain codes. Every rule is applied by internal/platform; this package decodes,
+// calls and encodes.
+package controlapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/wabihq/wabi/internal/platform"
+	"github.com/wabihq/wabi/internal/sim"
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+// Redeliverer sends a webhook delivery again. The webhook engine implements it;
+// Redeliver returns ENotFound for an unknown delivery id.
+type Redeliverer interface {
+	Redeliver(ctx context.Context, id string) (*wabi.Delivery, error)
+}
+
+// API is the control API. Set the fields, then call Handler.
+type API struct {
+	// Platform applies the rules and holds the store. Required.
+	Platform *platform.Platform
+	// Sim is the simulated network the virtual phones live on. Required.
+	Sim *sim.Network
+	// Webhooks redelivers webhook deliveries. Required.
+	Webhooks Redeliverer
+	// AdminKey, when set, is required on every request as "Authorization: Bearer
+	// <key>" or "X-Wabi-Admin-Key: <key>". Default "": the API is open, which cmd
+	// allows only when listening on loopback.
+	AdminKey string
+	// Links are the URLs GET /api/info shows (API base, console, control API),
+	// by name. Default empty.
+	Links map[string]string
+	// Logger logs internal errors. Default slog.Default().
+	Logger *slog.Logger
+
+	// phoneMu serialises changes of virtual phones (read, change, write).
+	phoneMu sync.Mutex
+}
+
+// Handler returns the HTTP handler of the API. It serves paths that begin with
+// /api/, so it is mounted at "/api/" unchanged.
+func (a *API) Handler() http.Handler {
+	mux := http.NewServeMux()
+	a.routes(mux)
+	mux.Handle("/api/", a.unknown(mux))
+	return a.requireAdmin(mux)
+}
+
+func (a *API) logger() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
+}
+
+// requireAdmin rejects requests without the admin key, when one is set.
+func (a *API) requireAdmin(next http.Handler) http.Handler {
+	if a.AdminKey == "" {
+		return next
+	}
+	// Comparing digests keeps the comparison constant-time in the key's length too.
+	want := sha256.Sum256([]byte(a.AdminKey))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("X-Wabi-Admin-Key")
+		if key == "" {
+			if scheme, value, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+				key = strings.TrimSpace(value)
+			}
+		}
+		got := sha256.Sum256([]byte(key))
+		if key == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="wabi control API"`)
+			a.writeError(w, r, wabi.Errorf(wabi.EUnauthenticated,
+				"The control API needs the admin key, as \"Authorization: Bearer <key>\" or \"X-Wabi-Admin-Key: <key>\"."))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// unknown answers paths under /api/ that no route serves: 405 when the path
+// exists with other methods, else 404.
+func (a *API) unknown(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "/api/" && pattern != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			a.writeErrorStatus(w, r, http.StatusMethodNotAllowed, wabi.Errorf(wabi.EBadRequest,
+				"Method %s is not allowed on %s; use %s.", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+			return
+		}
+		a.writeError(w, r, wabi.Errorf(wabi.ENotFound, "There is no control API endpoint %s %s.", r.Method, r.URL.Path))
+	})
+}

@@ -1,0 +1,32 @@
+package controlapi
+
+import (
+	"net/http"
+
+	"github.com/wabihq/wabi/internal/platform"
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+// info is what GET /api/info shows: the demo tenancy, ready to use, and where
+// wabi's surfaces are. Scripts read it instead of the startup banner.
+type info struct {
+	*platform.Demo
+	Links map[string]string `json:"links"`
+}
+
+func (a *API) handleInfo(w http.ResponseWriter, r *http.Request) {
+	d, err := a.Platform.LoadDemo(r.Context())
+	if wabi.ErrorCode(err) == wabi.ENotFound {
+		// No business yet: the links are still worth showing.
+		d, err = &platform.Demo{}, nil
+	}
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	links := a.Links
+	if links == nil {
+		links = map[string]string{}
+	}
+	a.encode(w, r, http.StatusOK, info{Demo: d, Links: links})
+}

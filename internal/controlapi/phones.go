@@ -1,0 +1,182 @@
+package controlapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+// phone is a virtual phone as the API shows it: with the number of messages held
+// for it while it is offline.
+type phone struct {
+	*wabi.VirtualPhone
+	Held int `json:"held"`
+}
+
+func (a *API) phoneOf(vp *wabi.VirtualPhone) phone {
+	return phone{VirtualPhone: vp, Held: a.Sim.Held(vp.WaID)}
+}
+
+// phoneBody is a whole virtual phone, for create and replace.
+type phoneBody struct {
+	WaID        string         `json:"wa_id"`
+	ProfileName string         `json:"profile_name"`
+	Behaviour   wabi.Behaviour `json:"behaviour"`
+}
+
+// phonePatch is a partial update: absent fields keep their value.
+type phonePatch struct {
+	ProfileName *string         `json:"profile_name"`
+	Behaviour   *behaviourPatch `json:"behaviour"`
+}
+
+type behaviourPatch struct {
+	DeliveryDelay *wabi.Duration `json:"delivery_delay"`
+	ReadDelay     *wabi.Duration `json:"read_delay"`
+	AutoRead      *bool          `json:"auto_read"`
+	Offline       *bool          `json:"offline"`
+	NotOnWhatsApp *bool          `json:"not_on_whatsapp"`
+}
+
+// apply sets the fields the patch names.
+func (p *phonePatch) apply(vp *wabi.VirtualPhone) {
+	if p.ProfileName != nil {
+		vp.ProfileName = *p.ProfileName
+	}
+	b := p.Behaviour
+	if b == nil {
+		return
+	}
+	set(&vp.Behaviour.DeliveryDelay, b.DeliveryDelay)
+	set(&vp.Behaviour.ReadDelay, b.ReadDelay)
+	set(&vp.Behaviour.AutoRead, b.AutoRead)
+	set(&vp.Behaviour.Offline, b.Offline)
+	set(&vp.Behaviour.NotOnWhatsApp, b.NotOnWhatsApp)
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func (a *API) handleListPhones(w http.ResponseWriter, r *http.Request) {
+	vps, err := a.Platform.Store().VirtualPhones(r.Context())
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]phone, 0, len(vps))
+	for _, vp := range vps {
+		out = append(out, a.phoneOf(vp))
+	}
+	a.encode(w, r, http.StatusOK, listOf(out))
+}
+
+func (a *API) handleGetPhone(w http.ResponseWriter, r *http.Request) {
+	vp, err := a.Platform.Store().VirtualPhone(r.Context(), r.PathValue("wa_id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.encode(w, r, http.StatusOK, a.phoneOf(vp))
+}
+
+// handleCreatePhone adds a virtual phone; 409 if one with the wa_id exists.
+func (a *API) handleCreatePhone(w http.ResponseWriter, r *http.Request) {
+	var req phoneBody
+	if err := decode(w, r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := required("wa_id", req.WaID); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	vp, err := a.updatePhone(r.Context(), req.WaID, func(old *wabi.VirtualPhone) (*wabi.VirtualPhone, error) {
+		if old != nil {
+			return nil, wabi.Errorf(wabi.EConflict, "Virtual phone %s already exists; change it with PATCH or PUT /api/phones/%s.", req.WaID, req.WaID)
+		}
+		return &wabi.VirtualPhone{WaID: req.WaID, ProfileName: req.ProfileName, Behaviour: req.Behaviour}, nil
+	})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.encode(w, r, http.StatusCreated, a.phoneOf(vp))
+}
+
+// handlePatchPhone changes the fields given. A phone that comes online receives
+// the messages held for it.
+func (a *API) handlePatchPhone(w http.ResponseWriter, r *http.Request) {
+	var req phonePatch
+	if err := decode(w, r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	waID := r.PathValue("wa_id")
+	vp, err := a.updatePhone(r.Context(), waID, func(old *wabi.VirtualPhone) (*wabi.VirtualPhone, error) {
+		if old == nil {
+			return nil, wabi.Errorf(wabi.ENotFound, "There is no virtual phone %s.", waID)
+		}
+		next := *old
+		req.apply(&next)
+		return &next, nil
+	})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.encode(w, r, http.StatusOK, a.phoneOf(vp))
+}
+
+// handlePutPhone creates or replaces a virtual phone; fields left out take their
+// zero value. A wa_id in the body must match the path.
+func (a *API) handlePutPhone(w http.ResponseWriter, r *http.Request) {
+	var req phoneBody
+	if err := decode(w, r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	waID := r.PathValue("wa_id")
+	if req.WaID != "" && req.WaID != waID {
+		a.writeError(w, r, wabi.Errorf(wabi.EInvalidParam, "Param wa_id (%s) does not match the path (%s).", req.WaID, waID))
+		return
+	}
+	vp, err := a.updatePhone(r.Context(), waID, func(*wabi.VirtualPhone) (*wabi.VirtualPhone, error) {
+		return &wabi.VirtualPhone{WaID: waID, ProfileName: req.ProfileName, Behaviour: req.Behaviour}, nil
+	})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.encode(w, r, http.StatusOK, a.phoneOf(vp))
+}
+
+// updatePhone saves what change makes of the phone (nil if there is none yet) and
+// tells the network, which drops its cached copy and releases what it held for a
+// phone now online. The platform may tell it as well (Platform.PhoneChanged); a
+// second call finds nothing more to do. Changes are serialised so that two
+// PATCHes do not lose each other's fields.
+func (a *API) updatePhone(ctx context.Context, waID string, change func(old *wabi.VirtualPhone) (*wabi.VirtualPhone, error)) (*wabi.VirtualPhone, error) {
+	a.phoneMu.Lock()
+	defer a.phoneMu.Unlock()
+	old, err := a.Platform.Store().VirtualPhone(ctx, waID)
+	if wabi.ErrorCode(err) == wabi.ENotFound {
+		old, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	next, err := change(old)
+	if err != nil {
+		return nil, err
+	}
+	vp, err := a.Platform.PutVirtualPhone(ctx, next)
+	if err != nil {
+		return nil, err
+	}
+	a.Sim.PhoneChanged(vp)
+	return vp, nil
+}

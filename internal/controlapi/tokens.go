@@ -1,0 +1,58 @@
+package controlapi
+
+import (
+	"net/http"
+
+	"github.com/wabihq/wabi/internal/platform"
+)
+
+// Tokens are shown in full: the control API is the operator's, and a test suite
+// needs the value to call the Cloud API. They are never logged.
+
+func (a *API) handleListTokens(w http.ResponseWriter, r *http.Request) {
+	businessID, err := a.businessFilter(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ts, err := a.Platform.Store().Tokens(r.Context(), businessID)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.encode(w, r, http.StatusOK, listOf(ts))
+}
+
+func (a *API) handleCreateToken(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		BusinessID string   `json:"business_id"`
+		AppID      string   `json:"app_id"`
+		Name       string   `json:"name"`
+		WABAIDs    []string `json:"waba_ids"`
+		Scopes     []string `json:"scopes"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := required("business_id", req.BusinessID); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	t, err := a.Platform.CreateToken(r.Context(), platform.NewToken{
+		BusinessID: req.BusinessID, AppID: req.AppID, Name: req.Name, WABAIDs: req.WABAIDs, Scopes: req.Scopes,
+	})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.encode(w, r, http.StatusCreated, t)
+}
+
+func (a *API) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
+	if err := a.Platform.RevokeToken(r.Context(), r.PathValue("token")); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

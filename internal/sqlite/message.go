@@ -1,0 +1,207 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+const messageCols = `id, phone_number_id, wa_id, direction, type, timestamp, status, status_rank,
+	status_at, error, category, conversation_id, biz_opaque, input, content`
+
+const insertMessageSQL = "INSERT INTO messages (" + messageCols + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// setStatusSQL moves a message to a status only if that raises its rank, so that
+// late or reordered reports never move a message backwards.
+const setStatusSQL = `UPDATE messages SET status = ?, status_rank = ?, status_at = ?, error = ?
+	WHERE id = ? AND status_rank < ?`
+
+const upsertWindowSQL = `INSERT INTO windows (phone_number_id, wa_id, last_inbound) VALUES (?, ?, ?)
+	ON CONFLICT (phone_number_id, wa_id) DO UPDATE SET
+		last_inbound = max(last_inbound, excluded.last_inbound)`
+
+func scanMessage(sc scanner) (*wabi.Message, error) {
+	var m wabi.Message
+	var ts, statusAt int64
+	var rank int
+	var errJSON sql.NullString
+	var content string
+	if err := sc.Scan(&m.ID, &m.PhoneNumberID, &m.WaID, &m.Direction, &m.Type, &ts, &m.Status, &rank,
+		&statusAt, &errJSON, &m.Category, &m.ConversationID, &m.BizOpaqueCallbackData, &m.Input,
+		&content); err != nil {
+		return nil, err
+	}
+	m.Timestamp = fromNanos(ts)
+	m.StatusAt = fromNanos(statusAt)
+	if errJSON.Valid {
+		m.Error = new(wabi.Error)
+		if err := fromJSON(errJSON.String, m.Error); err != nil {
+			return nil, err
+		}
+	}
+	return &m, fromJSON(content, &m.Content)
+}
+
+// errorJSON encodes a message's error for its nullable column.
+func errorJSON(e *wabi.Error) (any, error) {
+	if e == nil {
+		return nil, nil
+	}
+	return toJSON(e)
+}
+
+func messageArgs(m *wabi.Message) ([]any, error) {
+	errJSON, err := errorJSON(m.Error)
+	if err != nil {
+		return nil, err
+	}
+	content, err := toJSON(m.Content)
+	if err != nil {
+		return nil, err
+	}
+	return []any{m.ID, m.PhoneNumberID, m.WaID, string(m.Direction), string(m.Type), nanos(m.Timestamp),
+		string(m.Status), m.Status.Rank(), nanos(m.StatusAt), errJSON, m.Category, m.ConversationID,
+		m.BizOpaqueCallbackData, m.Input, content}, nil
+}
+
+// statusArgs is a status change ready for setStatusSQL.
+type statusArgs struct {
+	messageID string
+	args      []any
+}
+
+// Commit writes the batch in one savepoint of a group transaction: messages
+// first, so that the batch may also change their statuses, then status changes,
+// windows and deliveries. EConflict if a message or delivery id exists, ENotFound
+// if a status change names no message; either way nothing of the batch is
+// written.
+func (s *Store) Commit(ctx context.Context, b *wabi.Batch) error {
+	// Encoding happens here, in the caller's goroutine, to keep the one writer
+	// goroutine doing nothing but SQL.
+	msgs := make([][]any, len(b.Messages))
+	for i, m := range b.Messages {
+		args, err := messageArgs(m)
+		if err != nil {
+			return err
+		}
+		msgs[i] = args
+	}
+	statuses := make([]statusArgs, len(b.Statuses))
+	for i, c := range b.Statuses {
+		errJSON, err := errorJSON(c.Error)
+		if err != nil {
+			return err
+		}
+		rank := c.Status.Rank()
+		statuses[i] = statusArgs{c.MessageID, []any{string(c.Status), rank, nanos(c.At), errJSON, c.MessageID, rank}}
+	}
+	windows := make([][]any, len(b.Windows))
+	for i, w := range b.Windows {
+		windows[i] = []any{w.PhoneNumberID, w.WaID, nanos(w.LastInbound)}
+	}
+	deliveries := make([][]any, len(b.Deliveries))
+	for i, d := range b.Deliveries {
+		deliveries[i] = deliveryArgs(d)
+	}
+	if len(msgs)+len(statuses)+len(windows)+len(deliveries) == 0 {
+		return nil
+	}
+	return s.w.do(ctx, func(t *wtx) error {
+		for _, args := range msgs {
+			if _, err := t.st.insertMessage.ExecContext(t.ctx, args...); err != nil {
+				return writeError(err, "message "+args[0].(string), "")
+			}
+		}
+		for _, c := range statuses {
+			if err := setStatus(t, c); err != nil {
+				return err
+			}
+		}
+		for _, args := range windows {
+			if _, err := t.st.upsertWindow.ExecContext(t.ctx, args...); err != nil {
+				return fmt.Errorf("sqlite: write window: %w", err)
+			}
+		}
+		for _, args := range deliveries {
+			if _, err := t.st.insertDelivery.ExecContext(t.ctx, args...); err != nil {
+				return writeError(err, "delivery "+args[0].(string), "")
+			}
+		}
+		return nil
+	})
+}
+
+// setStatus applies one status change. A change that would not raise the rank
+// touches no row; only then is it worth asking whether the message exists.
+func setStatus(t *wtx, c statusArgs) error {
+	what := "message " + c.messageID
+	res, err := t.st.setStatus.ExecContext(t.ctx, c.args...)
+	if err != nil {
+		return writeError(err, what, "")
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return err
+	}
+	var one int
+	err = t.st.messageExists.QueryRowContext(t.ctx, c.messageID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(what)
+	}
+	return err
+}
+
+// Message returns a message; ENotFound if there is none.
+func (s *Store) Message(ctx context.Context, id string) (*wabi.Message, error) {
+	m, err := scanMessage(s.rdb.QueryRowContext(ctx, "SELECT "+messageCols+" FROM messages WHERE id = ?", id))
+	if err != nil {
+		return nil, readError(err, "message "+id)
+	}
+	return m, nil
+}
+
+// Messages lists the messages that match f, newest first. A BeforeID that names
+// no message yields an empty page.
+func (s *Store) Messages(ctx context.Context, f wabi.MessageFilter) ([]*wabi.Message, error) {
+	var w where
+	w.eq("phone_number_id", f.PhoneNumberID)
+	w.eq("wa_id", f.WaID)
+	w.eq("direction", string(f.Direction))
+	if f.BeforeID != "" {
+		w.add("seq < (SELECT seq FROM messages WHERE id = ?)", f.BeforeID)
+	}
+	return list(ctx, s.rdb, scanMessage,
+		"SELECT "+messageCols+" FROM messages"+w.String()+" ORDER BY seq DESC LIMIT ?",
+		append(w.args, limit(f.Limit))...)
+}
+
+// Window returns when waID last wrote to the phone number; the zero time if
+// never.
+func (s *Store) Window(ctx context.Context, phoneNumberID, waID string) (time.Time, error) {
+	var last int64
+	err := s.rdb.QueryRowContext(ctx,
+		"SELECT last_inbound FROM windows WHERE phone_number_id = ? AND wa_id = ?",
+		phoneNumberID, waID).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: read window: %w", err)
+	}
+	return fromNanos(last), nil
+}
+
+// Unfinished returns the outbound messages newer than since that are still
+// accepted, sent or delivered, oldest first.
+func (s *Store) Unfinished(ctx context.Context, since time.Time) ([]*wabi.Message, error) {
+	return list(ctx, s.rdb, scanMessage,
+		"SELECT "+messageCols+` FROM messages
+		WHERE direction = ? AND status IN (?, ?, ?) AND timestamp > ?
+		ORDER BY seq`,
+		string(wabi.Outbound), string(wabi.StatusAccepted), string(wabi.StatusSent),
+		string(wabi.StatusDelivered), nanos(since))
+}

@@ -1,0 +1,123 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+const templateCols = "id, waba_id, name, language, category, status, components, parameter_format, rejected_reason, created_at"
+
+func scanTemplate(sc scanner) (*wabi.Template, error) {
+	var t wabi.Template
+	var components string
+	var created int64
+	if err := sc.Scan(&t.ID, &t.WABAID, &t.Name, &t.Language, &t.Category, &t.Status, &components,
+		&t.ParameterFormat, &t.RejectedReason, &created); err != nil {
+		return nil, err
+	}
+	t.CreatedAt = fromNanos(created)
+	return &t, fromJSON(components, &t.Components)
+}
+
+// templateArgs returns the columns of templateCols after the id, then the id.
+func templateArgs(t *wabi.Template) ([]any, error) {
+	components, err := toJSON(t.Components)
+	if err != nil {
+		return nil, err
+	}
+	return []any{t.WABAID, t.Name, t.Language, t.Category, t.Status, components,
+		t.ParameterFormat, t.RejectedReason, nanos(t.CreatedAt), t.ID}, nil
+}
+
+// templateName names a template in errors.
+func templateName(t *wabi.Template) string {
+	return "template " + t.ID + " (" + t.Name + ", " + t.Language + ")"
+}
+
+// CreateTemplate stores a new template; EConflict if its id or its (WABA, name,
+// language) exists, ENotFound if its WABA does not.
+func (s *Store) CreateTemplate(ctx context.Context, t *wabi.Template) error {
+	args, err := templateArgs(t)
+	if err != nil {
+		return err
+	}
+	return s.exec(ctx, templateName(t), "waba "+t.WABAID, false,
+		`INSERT INTO templates (waba_id, name, language, category, status, components,
+			parameter_format, rejected_reason, created_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		args...)
+}
+
+// UpdateTemplate replaces a template; ENotFound if there is none, EConflict if
+// its new (WABA, name, language) is taken.
+func (s *Store) UpdateTemplate(ctx context.Context, t *wabi.Template) error {
+	args, err := templateArgs(t)
+	if err != nil {
+		return err
+	}
+	return s.exec(ctx, templateName(t), "waba "+t.WABAID, true,
+		`UPDATE templates SET waba_id = ?, name = ?, language = ?, category = ?, status = ?,
+			components = ?, parameter_format = ?, rejected_reason = ?, created_at = ? WHERE id = ?`,
+		args...)
+}
+
+// Template returns a template; ENotFound if there is none.
+func (s *Store) Template(ctx context.Context, id string) (*wabi.Template, error) {
+	t, err := scanTemplate(s.rdb.QueryRowContext(ctx, "SELECT "+templateCols+" FROM templates WHERE id = ?", id))
+	if err != nil {
+		return nil, readError(err, "template "+id)
+	}
+	return t, nil
+}
+
+// Templates lists the templates of a WABA (all of them if wabaID is empty),
+// oldest first.
+func (s *Store) Templates(ctx context.Context, wabaID string) ([]*wabi.Template, error) {
+	var w where
+	w.eq("waba_id", wabaID)
+	return list(ctx, s.rdb, scanTemplate, "SELECT "+templateCols+" FROM templates"+w.String()+oldestFirst, w.args...)
+}
+
+const virtualPhoneCols = "wa_id, profile_name, behaviour, created_at"
+
+func scanVirtualPhone(sc scanner) (*wabi.VirtualPhone, error) {
+	var p wabi.VirtualPhone
+	var behaviour string
+	var created int64
+	if err := sc.Scan(&p.WaID, &p.ProfileName, &behaviour, &created); err != nil {
+		return nil, err
+	}
+	p.CreatedAt = fromNanos(created)
+	return &p, fromJSON(behaviour, &p.Behaviour)
+}
+
+// PutVirtualPhone creates a virtual phone or replaces the one with its wa_id.
+// A replaced phone keeps its creation time, and so its place in VirtualPhones.
+func (s *Store) PutVirtualPhone(ctx context.Context, p *wabi.VirtualPhone) error {
+	behaviour, err := toJSON(p.Behaviour)
+	if err != nil {
+		return err
+	}
+	return s.exec(ctx, "virtual phone "+p.WaID, "", false,
+		`INSERT INTO virtual_phones (`+virtualPhoneCols+`) VALUES (?, ?, ?, ?)
+		ON CONFLICT (wa_id) DO UPDATE SET
+			profile_name = excluded.profile_name,
+			behaviour = excluded.behaviour`,
+		p.WaID, p.ProfileName, behaviour, nanos(p.CreatedAt))
+}
+
+// VirtualPhone returns the virtual phone with the wa_id; ENotFound if there is
+// none.
+func (s *Store) VirtualPhone(ctx context.Context, waID string) (*wabi.VirtualPhone, error) {
+	p, err := scanVirtualPhone(s.rdb.QueryRowContext(ctx,
+		"SELECT "+virtualPhoneCols+" FROM virtual_phones WHERE wa_id = ?", waID))
+	if err != nil {
+		return nil, readError(err, "virtual phone "+waID)
+	}
+	return p, nil
+}
+
+// VirtualPhones lists every virtual phone, oldest first.
+func (s *Store) VirtualPhones(ctx context.Context) ([]*wabi.VirtualPhone, error) {
+	return list(ctx, s.rdb, scanVirtualPhone, "SELECT "+virtualPhoneCols+" FROM virtual_phones"+oldestFirst)
+}
