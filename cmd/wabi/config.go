@@ -28,7 +28,7 @@ type config struct {
 // setting is one entry of the config table.
 type setting struct {
 	flag, env, def, help string
-	set              func(c *config, v string) error
+	set                  func(c *config, v string) error
 }
 
 var settings = []setting{
