@@ -9,14 +9,26 @@ import (
 	"testing"
 )
 
-// BenchmarkSendText measures the text send path end to end: HTTP request in, token
-// and number checks, validation, window look-up, durable group commit, response out.
-// The simulated phone's statuses and their webhooks run concurrently, as in
-// production, and take their share of the machine.
+// BenchmarkSendText measures the text send path: HTTP request in, token and number
+// checks, validation, window look-up, durable group commit, response out. The
+// network takes the messages and does nothing, so no statuses or webhooks follow.
 func BenchmarkSendText(b *testing.B) {
+	s := mustStackOn(b, nopNetwork{})
+	s.customerSays("hi")
+	benchSend(b, s)
+}
+
+// BenchmarkSendTextFull is BenchmarkSendText with the simulated network: each send
+// also gets sent, delivered and read statuses, each committed with its webhook, and
+// three signed webhook POSTs to a receiver on the same machine.
+func BenchmarkSendTextFull(b *testing.B) {
 	s := mustStack(b)
 	s.receiver.discard = true
 	s.customerSays("hi")
+	benchSend(b, s)
+}
+
+func benchSend(b *testing.B, s *stack) {
 	url := s.api.URL + "/v23.0/" + s.demo.Phone.ID + "/messages"
 	body := []byte(`{"messaging_product":"whatsapp","to":"15550002000","type":"text","text":{"body":"Your order has shipped."}}`)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}

@@ -39,7 +39,16 @@ type stack struct {
 	demo     *platform.Demo
 }
 
-func mustStack(t testing.TB) *stack {
+// nopNetwork takes messages and does nothing with them: no statuses, no webhooks.
+// It isolates the send path in benchmarks.
+type nopNetwork struct{}
+
+func (nopNetwork) Deliver(context.Context, *wabi.Message) error { return nil }
+
+func mustStack(t testing.TB) *stack { return mustStackOn(t, nil) }
+
+// mustStackOn builds the stack; a nil network means the simulated one.
+func mustStackOn(t testing.TB, net wabi.Network) *stack {
 	t.Helper()
 	store, err := sqlite.Open(filepath.Join(t.TempDir(), "wabi.db"))
 	if err != nil {
@@ -47,7 +56,11 @@ func mustStack(t testing.TB) *stack {
 	}
 	clock := wabi.NewManualClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 	network := sim.New(store, clock)
-	p := platform.New(store, network, clock, wabi.NewIDGen(clock))
+	var nw wabi.Network = network
+	if net != nil {
+		nw = net
+	}
+	p := platform.New(store, nw, clock, wabi.NewIDGen(clock))
 	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
 	network.Sink = p
 	p.PhoneChanged = network.PhoneChanged

@@ -86,3 +86,12 @@ func (p *Platform) token(ctx context.Context, value string) (*wabi.Token, error)
 func (p *Platform) templates(ctx context.Context, wabaID string) ([]*wabi.Template, error) {
 	return cached(ctx, p, "tpl:"+wabaID, func(ctx context.Context) ([]*wabi.Template, error) { return p.store.Templates(ctx, wabaID) })
 }
+
+// window returns when the consumer last wrote to the number. A cached time can only
+// be older than the truth (a newer message on another node), never newer, and at most
+// CacheTTL old; Receive on this node drops it at once.
+func (p *Platform) window(ctx context.Context, phoneNumberID, waID string) (time.Time, error) {
+	return cached(ctx, p, "win:"+chatKey(phoneNumberID, waID), func(ctx context.Context) (time.Time, error) {
+		return p.store.Window(ctx, phoneNumberID, waID)
+	})
+}

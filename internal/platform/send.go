@@ -52,7 +52,7 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 	if err := ValidateOutbound(m); err != nil {
 		return nil, err
 	}
-	waID, err := NormalizeWaID(req.To, pn.DisplayPhoneNumber)
+	waID, err := p.normalize(req.To, pn.DisplayPhoneNumber)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 		if err := p.checkMediaIDs(m); err != nil {
 			return nil, err
 		}
-		last, err := p.store.Window(ctx, pn.ID, waID)
+		last, err := p.window(ctx, pn.ID, waID)
 		if err != nil {
 			return nil, err
 		}
@@ -173,6 +173,21 @@ func NormalizeWaID(to, senderDigits string) (string, error) {
 		return "", invalid
 	}
 	return digits, nil
+}
+
+// normalize is NormalizeWaID with its results remembered: parsing a number with
+// its region's metadata costs more than the rest of a send's checks together.
+func (p *Platform) normalize(to, sender string) (string, error) {
+	key := "norm:" + sender + "|" + to
+	now := p.clock.Now()
+	if v, ok := p.cache.get(key, now); ok {
+		return v.(string), nil
+	}
+	waID, err := NormalizeWaID(to, sender)
+	if err == nil {
+		p.cache.put(key, waID, now.Add(time.Hour))
+	}
+	return waID, err
 }
 
 func onlyDigits(s string) string {

@@ -38,7 +38,7 @@ const readConns = 4
 // Store is a wabi.Store on a SQLite database file. It is safe for concurrent use.
 type Store struct {
 	wdb *sql.DB // the one writing connection, owned by the writer goroutine
-	rdb *sql.DB // read-only pool
+	rdb *reader // read-only pool with prepared statements
 	w   *writer
 }
 
@@ -76,7 +76,7 @@ func Open(path string) (*Store, error) {
 		wdb.Close()
 		return nil, err
 	}
-	return &Store{wdb: wdb, rdb: rdb, w: w}, nil
+	return &Store{wdb: wdb, rdb: newReader(rdb), w: w}, nil
 }
 
 // Close waits for queued writes to finish, then closes the database. Writes
