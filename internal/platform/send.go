@@ -163,7 +163,9 @@ func NormalizeWaID(to, senderDigits string) (string, error) {
 	digits := onlyDigits(to)
 	if !strings.HasPrefix(to, "+") {
 		if sender, err := phonenumbers.Parse("+"+senderDigits, "ZZ"); err == nil {
-			region := phonenumbers.GetRegionCodeForNumber(sender)
+			// The country code's main region: fictional numbers (+1 555…) have no
+			// region of their own but still dial like their country.
+			region := phonenumbers.GetRegionCodeForCountryCode(int(sender.GetCountryCode()))
 			if num, err := phonenumbers.Parse(to, region); err == nil && phonenumbers.IsPossibleNumber(num) {
 				return phonenumbers.Format(num, phonenumbers.E164)[1:], nil
 			}

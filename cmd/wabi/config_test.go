@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestConfigPrecedence: a flag beats its WABI_* variable, which beats the default.
+func TestConfigPrecedence(t *testing.T) {
+	env := map[string]string{"WABI_ADDR": "127.0.0.1:9999", "WABI_DATA": "/env/data", "WABI_WEBHOOK_RETRY_FOR": "2h"}
+	getenv := func(k string) string { return env[k] }
+	tests := []struct {
+		name string
+		args []string
+		want func(c *config) bool
+	}{
+		{"env over default", nil, func(c *config) bool {
+			return c.Addr == "127.0.0.1:9999" && c.Data == "/env/data" && c.WebhookRetryFor == 2*time.Hour
+		}},
+		{"flag over env", []string{"-addr", "127.0.0.1:1234", "-webhook-retry-for", "30m"}, func(c *config) bool {
+			return c.Addr == "127.0.0.1:1234" && c.WebhookRetryFor == 30*time.Minute && c.Data == "/env/data"
+		}},
+		{"defaults", nil, func(c *config) bool {
+			return c.APIVersion == "v23.0" && c.LogLevel == "info" && c.WebhookRetryMin == 30*time.Second && !c.WindowErrorSync
+		}},
+		{"bool flag", []string{"-window-error-sync", "true"}, func(c *config) bool { return c.WindowErrorSync }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(tt.args, getenv, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.want(c) {
+				t.Errorf("config %+v", c)
+			}
+		})
+	}
+}
+
+// TestConfigErrors: bad values are refused with a message naming their source.
+func TestConfigErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"-webhook-retry-for", "soon"}, nil, "flag -webhook-retry-for"},
+		{nil, map[string]string{"WABI_WEBHOOK_TIMEOUT": "-1s"}, "WABI_WEBHOOK_TIMEOUT"},
+		{nil, map[string]string{"WABI_LOG_LEVEL": "loud"}, "log level"},
+		{[]string{"-log-format", "xml"}, nil, "log format"},
+		{[]string{"-window-error-sync", "maybe"}, nil, "window-error-sync"},
+		{[]string{"extra"}, nil, "unexpected arguments"},
+		{[]string{"-nope"}, nil, "not defined"},
+	}
+	for _, tt := range tests {
+		_, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("args %v env %v: error %v, want it to mention %q", tt.args, tt.env, err, tt.want)
+		}
+	}
+}
+
+// TestServeRefusesOpenNetwork: beyond loopback, wabi needs an admin key.
+func TestServeRefusesOpenNetwork(t *testing.T) {
+	env := map[string]string{"WABI_ADDR": "0.0.0.0:0", "WABI_DATA": t.TempDir()}
+	err := run(context.Background(), nil, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "WABI_ADMIN_KEY") {
+		t.Fatalf("got %v, want a refusal naming WABI_ADMIN_KEY", err)
+	}
+}
+
+// TestRunCommands covers the subcommands other than serve.
+func TestRunCommands(t *testing.T) {
+	var out strings.Builder
+	if err := run(context.Background(), []string{"version"}, func(string) string { return "" }, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "wabi ") {
+		t.Errorf("version: %q %v", out.String(), err)
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
+		t.Error("unknown command accepted")
+	}
+}
