@@ -50,53 +50,42 @@ type successResponse struct {
 
 // handleMessages sends a message, or marks one read (with an optional typing
 // indicator).
-func (a *API) handleMessages(w http.ResponseWriter, r *http.Request) {
-	c, err := a.caller(r)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) handleMessages(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	var req sendRequest
 	if err := codec.Decode(http.MaxBytesReader(w, r.Body, maxBody), &req, maxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if req.MessagingProduct != "whatsapp" {
-		a.writeError(w, r, wabi.Errorf(wabi.EBadRequest, "The parameter messaging_product is required."))
-		return
+		return wabi.Errorf(wabi.EBadRequest, "The parameter messaging_product is required.")
 	}
 	id := r.PathValue("id")
 	if req.Status != "" {
 		if req.Status != "read" {
-			a.writeError(w, r, wabi.Errorf(wabi.EInvalidParam, "Param status must be read, not %q.", req.Status))
-			return
+			return wabi.Errorf(wabi.EInvalidParam, "Param status must be read, not %q.", req.Status)
 		}
 		if req.MessageID == "" {
-			a.writeError(w, r, wabi.Errorf(wabi.ERequired, "The parameter message_id is required."))
-			return
+			return wabi.Errorf(wabi.ERequired, "The parameter message_id is required.")
 		}
 		if req.TypingIndicator != nil && req.TypingIndicator.Type != "text" {
-			a.writeError(w, r, wabi.Errorf(wabi.EInvalidParam, "Param typing_indicator['type'] must be text."))
-			return
+			return wabi.Errorf(wabi.EInvalidParam, "Param typing_indicator['type'] must be text.")
 		}
 		if err := a.p.MarkRead(r.Context(), c, wabi.PlatformCloud, id, req.MessageID, req.TypingIndicator != nil); err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		codec.Write(w, http.StatusOK, successResponse{Success: true})
-		return
+		return nil
 	}
 	m := &wabi.Message{Type: req.Type, BizOpaqueCallbackData: req.BizOpaqueCallbackData, Content: req.Content}
 	res, err := a.p.Send(r.Context(), c, platform.SendRequest{
 		Via: wabi.PlatformCloud, PhoneNumberID: id, To: req.To, RecipientType: req.RecipientType, Message: m,
 	})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	codec.Write(w, http.StatusOK, sendResponse{
 		MessagingProduct: "whatsapp",
 		Contacts:         []sendContact{{Input: res.Input, WaID: res.WaID}},
 		Messages:         []sendMessage{{ID: res.MessageID}},
 	})
+	return nil
 }

@@ -39,14 +39,32 @@ func New(p *platform.Platform) *API {
 // routes lists every endpoint. Paths are matched after the optional version
 // segment is taken off, so each is served versioned and unversioned.
 func (a *API) routes() {
-	a.mux.HandleFunc("POST /{id}/messages", a.handleMessages)
-	a.mux.HandleFunc("GET /{id}/subscriptions", a.handleGetSubscriptions)
-	a.mux.HandleFunc("POST /{id}/subscriptions", a.handlePostSubscriptions)
-	a.mux.HandleFunc("DELETE /{id}/subscriptions", a.handleDeleteSubscriptions)
-	a.mux.HandleFunc("GET /{id}/subscribed_apps", a.handleGetSubscribedApps)
-	a.mux.HandleFunc("POST /{id}/subscribed_apps", a.handlePostSubscribedApps)
-	a.mux.HandleFunc("DELETE /{id}/subscribed_apps", a.handleDeleteSubscribedApps)
-	a.mux.HandleFunc("/", a.handleUnknown)
+	a.mux.Handle("POST /{id}/messages", a.handle(a.handleMessages))
+	a.mux.Handle("GET /{id}/subscriptions", a.handle(a.handleGetSubscriptions))
+	a.mux.Handle("POST /{id}/subscriptions", a.handle(a.handlePostSubscriptions))
+	a.mux.Handle("DELETE /{id}/subscriptions", a.handle(a.handleDeleteSubscriptions))
+	a.mux.Handle("GET /{id}/subscribed_apps", a.handle(a.handleGetSubscribedApps))
+	a.mux.Handle("POST /{id}/subscribed_apps", a.handle(a.handlePostSubscribedApps))
+	a.mux.Handle("DELETE /{id}/subscribed_apps", a.handle(a.handleDeleteSubscribedApps))
+	a.mux.Handle("/", a.handle(a.handleUnknown))
+}
+
+// handlerFunc is an endpoint: it authenticates as it needs, writes its answer and
+// returns any error, which handle writes in Graph's envelope.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, c platform.Caller) error
+
+// handle authenticates the caller and writes the endpoint's error, if any. Every
+// Cloud API endpoint needs a token.
+func (a *API) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := a.caller(r)
+		if err == nil {
+			err = h(w, r, c)
+		}
+		if err != nil {
+			writeError(w, r, a.logger(), err)
+		}
+	})
 }
 
 // versionSegment matches a Graph version path segment.
@@ -119,16 +137,8 @@ func isForm(r *http.Request) bool {
 }
 
 // handleUnknown answers paths and methods the Cloud API does not have.
-func (a *API) handleUnknown(w http.ResponseWriter, r *http.Request) {
-	if _, err := a.caller(r); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	a.writeError(w, r, unknownPath(r))
-}
-
-func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	writeError(w, r, a.logger(), err)
+func (a *API) handleUnknown(w http.ResponseWriter, r *http.Request, _ platform.Caller) error {
+	return unknownPath(r)
 }
 
 // unknownPath is Graph's answer to an edge or method it does not have.

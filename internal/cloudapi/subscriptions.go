@@ -30,29 +30,20 @@ type listResponse[T any] struct {
 
 // handlePostSubscriptions sets an app's webhook (POST /{app-id}/subscriptions):
 // callback_url and verify_token pass the hub.challenge handshake first.
-func (a *API) handlePostSubscriptions(w http.ResponseWriter, r *http.Request) {
-	c, err := a.caller(r)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) handlePostSubscriptions(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	ps, err := params(r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if ps["object"] != objectWABA {
-		a.writeError(w, r, wabi.Errorf(wabi.EInvalidParam, "Param object must be %s.", objectWABA))
-		return
+		return wabi.Errorf(wabi.EInvalidParam, "Param object must be %s.", objectWABA)
 	}
 	if ps["callback_url"] == "" {
-		a.writeError(w, r, wabi.Errorf(wabi.ERequired, "The parameter callback_url is required."))
-		return
+		return wabi.Errorf(wabi.ERequired, "The parameter callback_url is required.")
 	}
 	app, err := a.p.App(r.Context(), c, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	fields := app.Fields
 	if f := list(ps["fields"]); len(f) > 0 {
@@ -63,23 +54,17 @@ func (a *API) handlePostSubscriptions(w http.ResponseWriter, r *http.Request) {
 		APIVersion: r.Context().Value(versionKey{}).(string),
 	}
 	if _, err := a.p.SetAppWebhook(r.Context(), c, app.ID, cfg); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	codec.Write(w, http.StatusOK, successResponse{Success: true})
+	return nil
 }
 
 // handleGetSubscriptions lists an app's webhook subscription.
-func (a *API) handleGetSubscriptions(w http.ResponseWriter, r *http.Request) {
-	c, err := a.caller(r)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) handleGetSubscriptions(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	app, err := a.p.App(r.Context(), c, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := listResponse[appSubscription]{Data: []appSubscription{}}
 	if app.CallbackURL != "" {
@@ -90,25 +75,19 @@ func (a *API) handleGetSubscriptions(w http.ResponseWriter, r *http.Request) {
 		out.Data = append(out.Data, s)
 	}
 	codec.Write(w, http.StatusOK, out)
+	return nil
 }
 
 // handleDeleteSubscriptions removes fields from an app's subscription, or the whole
 // subscription when no fields are named.
-func (a *API) handleDeleteSubscriptions(w http.ResponseWriter, r *http.Request) {
-	c, err := a.caller(r)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) handleDeleteSubscriptions(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	ps, err := params(r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	app, err := a.p.App(r.Context(), c, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	cfg := platform.WebhookConfig{Fields: []string{}}
 	if drop := list(ps["fields"]); len(drop) > 0 {
@@ -116,10 +95,10 @@ func (a *API) handleDeleteSubscriptions(w http.ResponseWriter, r *http.Request) 
 			Fields: slices.DeleteFunc(slices.Clone(app.Fields), func(f string) bool { return slices.Contains(drop, f) })}
 	}
 	if _, err := a.p.SetAppWebhook(r.Context(), c, app.ID, cfg); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	codec.Write(w, http.StatusOK, successResponse{Success: true})
+	return nil
 }
 
 type subscribedApp struct {
@@ -134,16 +113,10 @@ type subscribedAppData struct {
 }
 
 // handleGetSubscribedApps lists the apps subscribed to a WABA.
-func (a *API) handleGetSubscribedApps(w http.ResponseWriter, r *http.Request) {
-	c, err := a.caller(r)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) handleGetSubscribedApps(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	subs, err := a.p.SubscribedApps(r.Context(), c, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := listResponse[subscribedApp]{Data: []subscribedApp{}}
 	for _, s := range subs {
@@ -154,38 +127,28 @@ func (a *API) handleGetSubscribedApps(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	codec.Write(w, http.StatusOK, out)
+	return nil
 }
 
 // handlePostSubscribedApps subscribes the caller's app to a WABA, optionally with
 // an override callback URL.
-func (a *API) handlePostSubscribedApps(w http.ResponseWriter, r *http.Request) {
-	c, err := a.caller(r)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) handlePostSubscribedApps(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	ps, err := params(r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := a.p.Subscribe(r.Context(), c, r.PathValue("id"), "", ps["override_callback_uri"], ps["verify_token"]); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	codec.Write(w, http.StatusOK, successResponse{Success: true})
+	return nil
 }
 
 // handleDeleteSubscribedApps unsubscribes the caller's app from a WABA.
-func (a *API) handleDeleteSubscribedApps(w http.ResponseWriter, r *http.Request) {
-	c, err := a.caller(r)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) handleDeleteSubscribedApps(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	if err := a.p.Unsubscribe(r.Context(), c, r.PathValue("id"), ""); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	codec.Write(w, http.StatusOK, successResponse{Success: true})
+	return nil
 }
