@@ -21,7 +21,10 @@ func TestServeEndToEnd(t *testing.T) {
 		pr, pw := io.Pipe()
 		env := map[string]string{"WABI_ADDR": "127.0.0.1:0", "WABI_DATA": dir, "WABI_LOG_LEVEL": "error"}
 		done := make(chan error, 1)
-		go func() { done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, pw, io.Discard); pw.Close() }()
+		go func() {
+			done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, pw, io.Discard)
+			pw.Close()
+		}()
 		sc := bufio.NewScanner(pr)
 		var banner []string
 		for sc.Scan() {

@@ -33,6 +33,10 @@ type Network struct {
 	mu      sync.Mutex
 	phoneAt map[string]cachedPhone     // wa_id → phone as last read
 	held    map[string][]*wabi.Message // wa_id → messages waiting for the phone to come online
+	// gen counts PhoneChanged calls. A phone read before a change must neither
+	// be cached nor park a message in held: the change may already have released
+	// what was held, and the message would wait for a wake-up that never comes.
+	gen     uint64
 	wg      sync.WaitGroup
 	stopped bool
 	ctx     context.Context
@@ -55,29 +59,33 @@ type cachedPhone struct {
 	exp time.Time
 }
 
-// phone reads a virtual phone, nil if there is none.
-func (n *Network) phone(ctx context.Context, waID string) (*wabi.VirtualPhone, error) {
+// phone reads a virtual phone, nil if there is none, with the generation it was
+// read at (see hold).
+func (n *Network) phone(ctx context.Context, waID string) (*wabi.VirtualPhone, uint64, error) {
 	now := n.clock.Now()
 	n.mu.Lock()
 	c, ok := n.phoneAt[waID]
+	gen := n.gen
 	n.mu.Unlock()
 	if ok && now.Before(c.exp) {
-		return c.vp, nil
+		return c.vp, gen, nil
 	}
 	vp, err := n.phones.VirtualPhone(ctx, waID)
 	if wabi.ErrorCode(err) == wabi.ENotFound {
 		vp, err = nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	n.mu.Lock()
-	if len(n.phoneAt) > 100_000 {
-		clear(n.phoneAt)
+	if n.gen == gen {
+		if len(n.phoneAt) > 100_000 {
+			clear(n.phoneAt)
+		}
+		n.phoneAt[waID] = cachedPhone{vp: vp, exp: now.Add(phoneTTL)}
 	}
-	n.phoneAt[waID] = cachedPhone{vp: vp, exp: now.Add(phoneTTL)}
 	n.mu.Unlock()
-	return vp, nil
+	return vp, gen, nil
 }
 
 // Run keeps the network going until ctx ends, then waits for the statuses being
@@ -136,14 +144,13 @@ func (n *Network) after(d time.Duration, f func(ctx context.Context)) {
 
 // advance moves a message one step on from the status it has.
 func (n *Network) advance(ctx context.Context, m *wabi.Message) {
-	vp, err := n.phone(ctx, m.WaID)
+	vp, gen, err := n.phone(ctx, m.WaID)
 	if err != nil {
 		n.logError(ctx, "sim: read virtual phone", "wa_id", m.WaID, "err", err)
 		return
 	}
 	if vp == nil || vp.Behaviour.NotOnWhatsApp {
-		n.report(ctx, m, wabi.StatusFailed, wabi.Errorf(wabi.ENotOnWhatsApp,
-			"Message Undeliverable: %s is not a WhatsApp user on the simulated network.", m.WaID))
+		n.fail(ctx, m)
 		return
 	}
 	switch m.Status {
@@ -155,7 +162,7 @@ func (n *Network) advance(ctx context.Context, m *wabi.Message) {
 		fallthrough
 	case wabi.StatusSent:
 		if vp.Behaviour.Offline {
-			n.hold(m)
+			n.hold(m, gen)
 			return
 		}
 		n.after(time.Duration(vp.Behaviour.DeliveryDelay), func(ctx context.Context) { n.deliverNow(ctx, m) })
@@ -166,15 +173,20 @@ func (n *Network) advance(ctx context.Context, m *wabi.Message) {
 	}
 }
 
-// deliverNow delivers a sent message unless its phone went offline meanwhile.
+// deliverNow delivers a sent message unless its phone went offline meanwhile
+// (or left WhatsApp, which fails it).
 func (n *Network) deliverNow(ctx context.Context, m *wabi.Message) {
-	vp, err := n.phone(ctx, m.WaID)
-	if err != nil || vp == nil {
+	vp, gen, err := n.phone(ctx, m.WaID)
+	if err != nil {
 		n.logError(ctx, "sim: read virtual phone", "wa_id", m.WaID, "err", err)
 		return
 	}
+	if vp == nil || vp.Behaviour.NotOnWhatsApp {
+		n.fail(ctx, m)
+		return
+	}
 	if vp.Behaviour.Offline {
-		n.hold(m)
+		n.hold(m, gen)
 		return
 	}
 	if !n.report(ctx, m, wabi.StatusDelivered, nil) {
@@ -186,10 +198,25 @@ func (n *Network) deliverNow(ctx context.Context, m *wabi.Message) {
 	}
 }
 
-func (n *Network) hold(m *wabi.Message) {
+// fail reports that m cannot reach its phone.
+func (n *Network) fail(ctx context.Context, m *wabi.Message) {
+	n.report(ctx, m, wabi.StatusFailed, wabi.Errorf(wabi.ENotOnWhatsApp,
+		"Message Undeliverable: %s is not a WhatsApp user on the simulated network.", m.WaID))
+}
+
+// hold parks a sent message until its phone comes online. If a phone changed
+// since the offline phone was read at gen, the change may have released the held
+// messages already, so m is tried again instead.
+func (n *Network) hold(m *wabi.Message, gen uint64) {
 	n.mu.Lock()
-	n.held[m.WaID] = append(n.held[m.WaID], m)
+	stale := n.gen != gen
+	if !stale {
+		n.held[m.WaID] = append(n.held[m.WaID], m)
+	}
 	n.mu.Unlock()
+	if stale {
+		n.spawn(func(ctx context.Context) { n.deliverNow(ctx, m) })
+	}
 }
 
 // report tells the sink about a status; it reports whether the sink took it.
@@ -213,14 +240,13 @@ func (n *Network) logError(ctx context.Context, msg string, args ...any) {
 // online receives what was held for it.
 func (n *Network) PhoneChanged(vp *wabi.VirtualPhone) {
 	n.mu.Lock()
+	n.gen++
 	delete(n.phoneAt, vp.WaID)
-	n.mu.Unlock()
-	if vp.Behaviour.Offline {
-		return
+	var ms []*wabi.Message
+	if !vp.Behaviour.Offline {
+		ms = n.held[vp.WaID]
+		delete(n.held, vp.WaID)
 	}
-	n.mu.Lock()
-	ms := n.held[vp.WaID]
-	delete(n.held, vp.WaID)
 	n.mu.Unlock()
 	for _, m := range ms {
 		n.spawn(func(ctx context.Context) { n.deliverNow(ctx, m) })
