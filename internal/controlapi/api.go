@@ -72,7 +72,7 @@ func (a *API) requireAdmin(next http.Handler) http.Handler {
 	}
 	// Comparing digests keeps the comparison constant-time in the key's length too.
 	want := sha256.Sum256([]byte(a.AdminKey))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return a.handle(func(w http.ResponseWriter, r *http.Request) error {
 		key := r.Header.Get("X-Wabi-Admin-Key")
 		if key == "" {
 			if scheme, value, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
@@ -82,18 +82,18 @@ func (a *API) requireAdmin(next http.Handler) http.Handler {
 		got := sha256.Sum256([]byte(key))
 		if key == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="wabi control API"`)
-			a.writeError(w, r, wabi.Errorf(wabi.EUnauthenticated,
-				"The control API needs the admin key, as \"Authorization: Bearer <key>\" or \"X-Wabi-Admin-Key: <key>\"."))
-			return
+			return wabi.Errorf(wabi.EUnauthenticated,
+				"The control API needs the admin key, as \"Authorization: Bearer <key>\" or \"X-Wabi-Admin-Key: <key>\".")
 		}
 		next.ServeHTTP(w, r)
+		return nil
 	})
 }
 
 // unknown answers paths under /api/ that no route serves: 405 when the path
 // exists with other methods, else 404.
 func (a *API) unknown(mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return a.handle(func(w http.ResponseWriter, r *http.Request) error {
 		var allow []string
 		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 			probe := r.Clone(r.Context())
@@ -104,10 +104,9 @@ func (a *API) unknown(mux *http.ServeMux) http.Handler {
 		}
 		if len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			a.writeErrorStatus(w, r, http.StatusMethodNotAllowed, wabi.Errorf(wabi.EBadRequest,
+			return withStatus(http.StatusMethodNotAllowed, wabi.Errorf(wabi.EBadRequest,
 				"Method %s is not allowed on %s; use %s.", r.Method, r.URL.Path, strings.Join(allow, ", ")))
-			return
 		}
-		a.writeError(w, r, wabi.Errorf(wabi.ENotFound, "There is no control API endpoint %s %s.", r.Method, r.URL.Path))
+		return wabi.Errorf(wabi.ENotFound, "There is no control API endpoint %s %s.", r.Method, r.URL.Path)
 	})
 }

@@ -6,54 +6,40 @@ import (
 	"github.com/wabihq/wabi/internal/platform"
 )
 
-func (a *API) handleListApps(w http.ResponseWriter, r *http.Request) {
-	businessID, err := a.businessFilter(r)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	as, err := a.Platform.Store().Apps(r.Context(), businessID)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	a.encode(w, r, http.StatusOK, listOf(as))
+func (a *API) handleListApps(w http.ResponseWriter, r *http.Request) error {
+	return listByParent(a, w, r, a.businessFilter, a.Platform.Store().Apps)
 }
 
-func (a *API) handleCreateApp(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleCreateApp(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		BusinessID string `json:"business_id"`
 		Name       string `json:"name"`
 	}
 	if err := decode(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := required("business_id", req.BusinessID); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	app, err := a.Platform.CreateApp(r.Context(), req.BusinessID, req.Name)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusCreated, app)
+	return a.respond(w, r, http.StatusCreated, app)
 }
 
-func (a *API) handleGetApp(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleGetApp(w http.ResponseWriter, r *http.Request) error {
 	app, err := a.Platform.App(r.Context(), platform.Admin, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusOK, app)
+	return a.respond(w, r, http.StatusOK, app)
 }
 
 // handleSetAppWebhook sets an app's callback URL, verify token, fields and API
 // version. The platform runs the hub.challenge handshake against a new URL or
 // token; its failure is a 400 with code webhook_verify.
-func (a *API) handleSetAppWebhook(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleSetAppWebhook(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		CallbackURL string   `json:"callback_url"`
 		VerifyToken string   `json:"verify_token"`
@@ -61,15 +47,13 @@ func (a *API) handleSetAppWebhook(w http.ResponseWriter, r *http.Request) {
 		APIVersion  string   `json:"api_version"`
 	}
 	if err := decode(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	app, err := a.Platform.SetAppWebhook(r.Context(), platform.Admin, r.PathValue("id"), platform.WebhookConfig{
 		CallbackURL: req.CallbackURL, VerifyToken: req.VerifyToken, Fields: req.Fields, APIVersion: req.APIVersion,
 	})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusOK, app)
+	return a.respond(w, r, http.StatusOK, app)
 }

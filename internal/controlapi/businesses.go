@@ -2,67 +2,33 @@ package controlapi
 
 import "net/http"
 
-func (a *API) handleListBusinesses(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleListBusinesses(w http.ResponseWriter, r *http.Request) error {
 	bs, err := a.Platform.Store().Businesses(r.Context())
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusOK, listOf(bs))
+	return a.respond(w, r, http.StatusOK, listOf(bs))
 }
 
-func (a *API) handleCreateBusiness(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleCreateBusiness(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Name string `json:"name"`
 	}
 	if err := decode(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	b, err := a.Platform.CreateBusiness(r.Context(), req.Name)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusCreated, b)
+	return a.respond(w, r, http.StatusCreated, b)
 }
 
-func (a *API) handleGetBusiness(w http.ResponseWriter, r *http.Request) {
-	b, err := a.Platform.Store().Business(r.Context(), r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	a.encode(w, r, http.StatusOK, b)
+func (a *API) handleGetBusiness(w http.ResponseWriter, r *http.Request) error {
+	return getByID(a, w, r, a.Platform.Store().Business)
 }
 
-// businessFilter reads business_id= of a list and checks that the business
-// exists, so that a mistyped id is a 404 and not an empty list.
+// businessFilter reads business_id= of a list; the business must exist.
 func (a *API) businessFilter(r *http.Request) (string, error) {
-	id := r.URL.Query().Get("business_id")
-	if id == "" {
-		return "", nil
-	}
-	_, err := a.Platform.Store().Business(r.Context(), id)
-	return id, err
-}
-
-// wabaFilter is businessFilter for waba_id=.
-func (a *API) wabaFilter(r *http.Request) (string, error) {
-	id := r.URL.Query().Get("waba_id")
-	if id == "" {
-		return "", nil
-	}
-	_, err := a.Platform.Store().WABA(r.Context(), id)
-	return id, err
-}
-
-// phoneNumberFilter is businessFilter for phone_number_id=.
-func (a *API) phoneNumberFilter(r *http.Request) (string, error) {
-	id := r.URL.Query().Get("phone_number_id")
-	if id == "" {
-		return "", nil
-	}
-	_, err := a.Platform.Store().PhoneNumber(r.Context(), id)
-	return id, err
+	return queryRef(r, "business_id", a.Platform.Store().Business)
 }

@@ -32,74 +32,64 @@ func bodyJSON(b []byte) json.RawMessage {
 
 // handleListDeliveries lists webhook deliveries newest first, filtered by app_id=,
 // state= and message_id=, paged with before= and limit=.
-func (a *API) handleListDeliveries(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleListDeliveries(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	appID := q.Get("app_id")
-	if appID != "" {
-		if _, err := a.Platform.Store().App(r.Context(), appID); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
+	appID, err := queryRef(r, "app_id", a.Platform.Store().App)
+	if err != nil {
+		return err
 	}
 	state := q.Get("state")
 	if err := oneOf("state", state, string(wabi.DeliveryPending), string(wabi.DeliveryDelivered), string(wabi.DeliveryFailed)); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	pg, err := pageOf(r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ds, err := a.Platform.Store().Deliveries(r.Context(), wabi.DeliveryFilter{
 		AppID: appID, State: wabi.DeliveryState(state), MessageID: q.Get("message_id"),
 		BeforeID: pg.before, Limit: pg.limit + 1,
 	})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusOK, paged(ds, pg.limit, deliveryID))
+	return a.respond(w, r, http.StatusOK, paged(ds, pg.limit, deliveryID))
 }
 
-func (a *API) handleGetDelivery(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleGetDelivery(w http.ResponseWriter, r *http.Request) error {
 	d, err := a.Platform.Store().Delivery(r.Context(), r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.writeDelivery(w, r, d)
+	return a.respondDelivery(w, r, d)
 }
 
 // handleRedeliver sends a delivery again, whatever its state; it answers with the
 // delivery's new state.
-func (a *API) handleRedeliver(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleRedeliver(w http.ResponseWriter, r *http.Request) error {
 	d, err := a.Webhooks.Redeliver(r.Context(), r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.writeDelivery(w, r, d)
+	return a.respondDelivery(w, r, d)
 }
 
-// writeDelivery answers with one delivery, its body and its attempts.
-func (a *API) writeDelivery(w http.ResponseWriter, r *http.Request, d *wabi.Delivery) {
+// respondDelivery answers with one delivery, its body and its attempts.
+func (a *API) respondDelivery(w http.ResponseWriter, r *http.Request, d *wabi.Delivery) error {
 	if len(d.Body) == 0 {
 		// A redeliverer may answer with the state alone; the body never changes.
 		stored, err := a.Platform.Store().Delivery(r.Context(), d.ID)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		d.Body = stored.Body
 	}
 	as, err := a.Platform.Store().Attempts(r.Context(), d.ID)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if as == nil {
 		as = []*wabi.Attempt{}
 	}
-	a.encode(w, r, http.StatusOK, deliveryDetail{Delivery: d, Body: bodyJSON(d.Body), Attempts: as})
+	return a.respond(w, r, http.StatusOK, deliveryDetail{Delivery: d, Body: bodyJSON(d.Body), Attempts: as})
 }

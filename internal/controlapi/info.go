@@ -14,19 +14,18 @@ type info struct {
 	Links map[string]string `json:"links"`
 }
 
-func (a *API) handleInfo(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleInfo(w http.ResponseWriter, r *http.Request) error {
 	d, err := a.Platform.LoadDemo(r.Context())
 	if wabi.ErrorCode(err) == wabi.ENotFound {
 		// No business yet: the links are still worth showing.
 		d, err = &platform.Demo{}, nil
 	}
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	links := a.Links
 	if links == nil {
 		links = map[string]string{}
 	}
-	a.encode(w, r, http.StatusOK, info{Demo: d, Links: links})
+	return a.respond(w, r, http.StatusOK, info{Demo: d, Links: links})
 }

@@ -17,26 +17,22 @@ type phoneMessage struct {
 
 // handlePhoneSend makes a virtual phone send a message to a business number: the
 // platform stores it, opens the customer service window and queues the webhooks.
-func (a *API) handlePhoneSend(w http.ResponseWriter, r *http.Request) {
+func (a *API) handlePhoneSend(w http.ResponseWriter, r *http.Request) error {
 	var req phoneMessage
 	if err := decode(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := required("to", req.To); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := required("type", string(req.Type)); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	m, err := a.Sim.Send(r.Context(), r.PathValue("wa_id"), req.To, &wabi.Message{Type: req.Type, Content: req.Content})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusCreated, m)
+	return a.respond(w, r, http.StatusCreated, m)
 }
 
 // chat is a page of a phone's messages; Typing is set when the page is of one
@@ -48,65 +44,47 @@ type chat struct {
 
 // handlePhoneChat lists what a phone sent and received, newest first: with one
 // business number (phone_number_id=) or with all of them.
-func (a *API) handlePhoneChat(w http.ResponseWriter, r *http.Request) {
+func (a *API) handlePhoneChat(w http.ResponseWriter, r *http.Request) error {
 	waID := r.PathValue("wa_id")
 	if _, err := a.Platform.Store().VirtualPhone(r.Context(), waID); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	pnID, err := a.phoneNumberFilter(r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	pg, err := pageOf(r)
+	page, err := a.messagePage(r, wabi.MessageFilter{PhoneNumberID: pnID, WaID: waID})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	ms, err := a.Platform.Store().Messages(r.Context(), wabi.MessageFilter{
-		PhoneNumberID: pnID, WaID: waID, BeforeID: pg.before, Limit: pg.limit + 1,
-	})
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	c := chat{list: paged(ms, pg.limit, messageID)}
+	c := chat{list: page}
 	if pnID != "" {
 		typing := a.Platform.Typing(pnID, waID)
 		c.Typing = &typing
 	}
-	a.encode(w, r, http.StatusOK, c)
+	return a.respond(w, r, http.StatusOK, c)
 }
 
 // handlePhoneRead makes a phone open delivered messages: the ones named in
 // message_ids, or all of them; from one business number or from all.
-func (a *API) handlePhoneRead(w http.ResponseWriter, r *http.Request) {
+func (a *API) handlePhoneRead(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		PhoneNumberID string   `json:"phone_number_id"`
 		MessageIDs    []string `json:"message_ids"`
 	}
 	if err := decodeOptional(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	waID := r.PathValue("wa_id")
 	if _, err := a.Platform.Store().VirtualPhone(r.Context(), waID); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	if req.PhoneNumberID != "" {
-		if _, err := a.Platform.Store().PhoneNumber(r.Context(), req.PhoneNumberID); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
+	if err := mustExist(r.Context(), req.PhoneNumberID, a.Platform.Store().PhoneNumber); err != nil {
+		return err
 	}
 	n, err := a.Sim.Read(r.Context(), waID, req.PhoneNumberID, req.MessageIDs)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusOK, map[string]int{"read": n})
+	return a.respond(w, r, http.StatusOK, map[string]int{"read": n})
 }
-
-func messageID(m *wabi.Message) string { return m.ID }

@@ -7,21 +7,11 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-func (a *API) handleListPhoneNumbers(w http.ResponseWriter, r *http.Request) {
-	wabaID, err := a.wabaFilter(r)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	ps, err := a.Platform.Store().PhoneNumbers(r.Context(), wabaID)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	a.encode(w, r, http.StatusOK, listOf(ps))
+func (a *API) handleListPhoneNumbers(w http.ResponseWriter, r *http.Request) error {
+	return listByParent(a, w, r, a.wabaFilter, a.Platform.Store().PhoneNumbers)
 }
 
-func (a *API) handleCreatePhoneNumber(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleCreatePhoneNumber(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		WABAID       string        `json:"waba_id"`
 		PhoneNumber  string        `json:"phone_number"`
@@ -31,12 +21,10 @@ func (a *API) handleCreatePhoneNumber(w http.ResponseWriter, r *http.Request) {
 		Registered *bool `json:"registered"`
 	}
 	if err := decode(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := required("waba_id", req.WABAID); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	registered := req.Registered == nil || *req.Registered
 	pn, err := a.Platform.CreatePhoneNumber(r.Context(), platform.NewPhoneNumber{
@@ -44,17 +32,16 @@ func (a *API) handleCreatePhoneNumber(w http.ResponseWriter, r *http.Request) {
 		Platform: req.Platform, Registered: registered,
 	})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusCreated, pn)
+	return a.respond(w, r, http.StatusCreated, pn)
 }
 
-func (a *API) handleGetPhoneNumber(w http.ResponseWriter, r *http.Request) {
-	pn, err := a.Platform.Store().PhoneNumber(r.Context(), r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	a.encode(w, r, http.StatusOK, pn)
+func (a *API) handleGetPhoneNumber(w http.ResponseWriter, r *http.Request) error {
+	return getByID(a, w, r, a.Platform.Store().PhoneNumber)
+}
+
+// phoneNumberFilter reads phone_number_id= of a list; the number must exist.
+func (a *API) phoneNumberFilter(r *http.Request) (string, error) {
+	return queryRef(r, "phone_number_id", a.Platform.Store().PhoneNumber)
 }

@@ -61,38 +61,34 @@ func set[T any](dst *T, v *T) {
 	}
 }
 
-func (a *API) handleListPhones(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleListPhones(w http.ResponseWriter, r *http.Request) error {
 	vps, err := a.Platform.Store().VirtualPhones(r.Context())
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]phone, 0, len(vps))
 	for _, vp := range vps {
 		out = append(out, a.phoneOf(vp))
 	}
-	a.encode(w, r, http.StatusOK, listOf(out))
+	return a.respond(w, r, http.StatusOK, listOf(out))
 }
 
-func (a *API) handleGetPhone(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleGetPhone(w http.ResponseWriter, r *http.Request) error {
 	vp, err := a.Platform.Store().VirtualPhone(r.Context(), r.PathValue("wa_id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusOK, a.phoneOf(vp))
+	return a.respond(w, r, http.StatusOK, a.phoneOf(vp))
 }
 
 // handleCreatePhone adds a virtual phone; 409 if one with the wa_id exists.
-func (a *API) handleCreatePhone(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleCreatePhone(w http.ResponseWriter, r *http.Request) error {
 	var req phoneBody
 	if err := decode(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := required("wa_id", req.WaID); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	vp, err := a.updatePhone(r.Context(), req.WaID, func(old *wabi.VirtualPhone) (*wabi.VirtualPhone, error) {
 		if old != nil {
@@ -101,19 +97,17 @@ func (a *API) handleCreatePhone(w http.ResponseWriter, r *http.Request) {
 		return &wabi.VirtualPhone{WaID: req.WaID, ProfileName: req.ProfileName, Behaviour: req.Behaviour}, nil
 	})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusCreated, a.phoneOf(vp))
+	return a.respond(w, r, http.StatusCreated, a.phoneOf(vp))
 }
 
 // handlePatchPhone changes the fields given. A phone that comes online receives
 // the messages held for it.
-func (a *API) handlePatchPhone(w http.ResponseWriter, r *http.Request) {
+func (a *API) handlePatchPhone(w http.ResponseWriter, r *http.Request) error {
 	var req phonePatch
 	if err := decode(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	waID := r.PathValue("wa_id")
 	vp, err := a.updatePhone(r.Context(), waID, func(old *wabi.VirtualPhone) (*wabi.VirtualPhone, error) {
@@ -125,33 +119,29 @@ func (a *API) handlePatchPhone(w http.ResponseWriter, r *http.Request) {
 		return &next, nil
 	})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusOK, a.phoneOf(vp))
+	return a.respond(w, r, http.StatusOK, a.phoneOf(vp))
 }
 
 // handlePutPhone creates or replaces a virtual phone; fields left out take their
 // zero value. A wa_id in the body must match the path.
-func (a *API) handlePutPhone(w http.ResponseWriter, r *http.Request) {
+func (a *API) handlePutPhone(w http.ResponseWriter, r *http.Request) error {
 	var req phoneBody
 	if err := decode(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	waID := r.PathValue("wa_id")
 	if req.WaID != "" && req.WaID != waID {
-		a.writeError(w, r, wabi.Errorf(wabi.EInvalidParam, "Param wa_id (%s) does not match the path (%s).", req.WaID, waID))
-		return
+		return wabi.Errorf(wabi.EInvalidParam, "Param wa_id (%s) does not match the path (%s).", req.WaID, waID)
 	}
 	vp, err := a.updatePhone(r.Context(), waID, func(*wabi.VirtualPhone) (*wabi.VirtualPhone, error) {
 		return &wabi.VirtualPhone{WaID: waID, ProfileName: req.ProfileName, Behaviour: req.Behaviour}, nil
 	})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusOK, a.phoneOf(vp))
+	return a.respond(w, r, http.StatusOK, a.phoneOf(vp))
 }
 
 // updatePhone saves what change makes of the phone (nil if there is none yet) and

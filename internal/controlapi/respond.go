@@ -121,36 +121,50 @@ func jsonKind(kind string) string {
 	return kind
 }
 
-// encode writes v as the JSON response with the status.
-func (a *API) encode(w http.ResponseWriter, r *http.Request, status int, v any) {
+// respond writes v as the JSON answer with the status. It always returns nil, so
+// that a handler can end with it: once the status is out, a body that fails to
+// write can only be logged, not answered with an error.
+func (a *API) respond(w http.ResponseWriter, r *http.Request, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err := json.NewEncoder(w).Encode(v); err != nil {
-		// The status is out; all that is left is to say so in the log.
 		a.logger().Debug("controlapi: write response", "method", r.Method, "route", r.Pattern, "err", err)
 	}
+	return nil
 }
 
-// writeError answers with err's code and the HTTP status that code maps to.
+// writeError answers with err's code and the HTTP status that code maps to, or
+// the status withStatus gave it. Anything that is not a domain error is
+// internal: logged in full (the route pattern, not the path, which may hold a
+// token) and shown as a generic 500.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	a.writeErrorStatus(w, r, 0, err)
-}
-
-// writeErrorStatus is writeError with the status forced, unless it is 0. Anything
-// that is not a domain error is internal: logged in full (the route pattern, not
-// the path, which may hold a token) and shown as a generic 500.
-func (a *API) writeErrorStatus(w http.ResponseWriter, r *http.Request, status int, err error) {
 	e := wabi.AsError(err)
 	if e == nil || e.Code == wabi.EInternal {
 		a.logger().Error("controlapi: internal error", "method", r.Method, "route", r.Pattern, "err", err)
 		e = &wabi.Error{Code: wabi.EInternal, Message: "Internal server error; the server log has the details."}
 	}
-	if status == 0 {
-		status = httpStatus(e.Code)
+	status := httpStatus(e.Code)
+	var forced *statusError
+	if errors.As(err, &forced) {
+		status = forced.status
 	}
-	a.encode(w, r, status, errorBody{Error: e})
+	a.respond(w, r, status, errorBody{Error: e})
 }
+
+// statusError is an error answered with a status other than the one its code
+// maps to.
+type statusError struct {
+	status int
+	err    error
+}
+
+// withStatus makes err answer with the status: 405 is a bad_request that is
+// not a 400.
+func withStatus(status int, err error) error { return &statusError{status: status, err: err} }
+
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
 
 // httpStatus maps a domain code to the control API's HTTP status.
 func httpStatus(c wabi.Code) int {

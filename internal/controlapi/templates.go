@@ -6,23 +6,13 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-func (a *API) handleListTemplates(w http.ResponseWriter, r *http.Request) {
-	wabaID, err := a.wabaFilter(r)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	ts, err := a.Platform.Store().Templates(r.Context(), wabaID)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	a.encode(w, r, http.StatusOK, listOf(ts))
+func (a *API) handleListTemplates(w http.ResponseWriter, r *http.Request) error {
+	return listByParent(a, w, r, a.wabaFilter, a.Platform.Store().Templates)
 }
 
 // handleCreateTemplate stores a template as given; its status defaults to
 // APPROVED so that tests can send it at once.
-func (a *API) handleCreateTemplate(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleCreateTemplate(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		WABAID          string                   `json:"waba_id"`
 		Name            string                   `json:"name"`
@@ -33,52 +23,41 @@ func (a *API) handleCreateTemplate(w http.ResponseWriter, r *http.Request) {
 		Status          string                   `json:"status"`
 	}
 	if err := decode(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := required("waba_id", req.WABAID); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	t, err := a.Platform.CreateTemplate(r.Context(), &wabi.Template{
 		WABAID: req.WABAID, Name: req.Name, Language: req.Language, Category: req.Category,
 		Components: req.Components, ParameterFormat: req.ParameterFormat, Status: req.Status,
 	})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusCreated, t)
+	return a.respond(w, r, http.StatusCreated, t)
 }
 
-func (a *API) handleGetTemplate(w http.ResponseWriter, r *http.Request) {
-	t, err := a.Platform.Store().Template(r.Context(), r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	a.encode(w, r, http.StatusOK, t)
+func (a *API) handleGetTemplate(w http.ResponseWriter, r *http.Request) error {
+	return getByID(a, w, r, a.Platform.Store().Template)
 }
 
 // handleSetTemplateStatus plays Meta's review: approve, reject (with a reason),
 // pause or disable a template.
-func (a *API) handleSetTemplateStatus(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleSetTemplateStatus(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Status string `json:"status"`
 		Reason string `json:"reason"`
 	}
 	if err := decode(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := required("status", req.Status); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	t, err := a.Platform.SetTemplateStatus(r.Context(), r.PathValue("id"), req.Status, req.Reason)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusOK, t)
+	return a.respond(w, r, http.StatusOK, t)
 }

@@ -9,21 +9,11 @@ import (
 // Tokens are shown in full: the control API is the operator's, and a test suite
 // needs the value to call the Cloud API. They are never logged.
 
-func (a *API) handleListTokens(w http.ResponseWriter, r *http.Request) {
-	businessID, err := a.businessFilter(r)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	ts, err := a.Platform.Store().Tokens(r.Context(), businessID)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	a.encode(w, r, http.StatusOK, listOf(ts))
+func (a *API) handleListTokens(w http.ResponseWriter, r *http.Request) error {
+	return listByParent(a, w, r, a.businessFilter, a.Platform.Store().Tokens)
 }
 
-func (a *API) handleCreateToken(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleCreateToken(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		BusinessID string   `json:"business_id"`
 		AppID      string   `json:"app_id"`
@@ -32,27 +22,24 @@ func (a *API) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 		Scopes     []string `json:"scopes"`
 	}
 	if err := decode(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := required("business_id", req.BusinessID); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	t, err := a.Platform.CreateToken(r.Context(), platform.NewToken{
 		BusinessID: req.BusinessID, AppID: req.AppID, Name: req.Name, WABAIDs: req.WABAIDs, Scopes: req.Scopes,
 	})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.encode(w, r, http.StatusCreated, t)
+	return a.respond(w, r, http.StatusCreated, t)
 }
 
-func (a *API) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
+func (a *API) handleRevokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err := a.Platform.RevokeToken(r.Context(), r.PathValue("token")); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
