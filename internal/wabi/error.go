@@ -67,6 +67,9 @@ func Errorf(code Code, format string, args ...any) *Error {
 func ErrorCode(err error) Code {
 	var e *Error
 	if errors.As(err, &e) {
+		if e == nil {
+			return ""
+		}
 		return e.Code
 	}
 	if err == nil {
