@@ -134,7 +134,7 @@ func (s *Store) Deliveries(ctx context.Context, f wabi.DeliveryFilter) ([]*wabi.
 // PendingDeliveries returns every pending delivery, oldest first.
 func (s *Store) PendingDeliveries(ctx context.Context) ([]*wabi.Delivery, error) {
 	return list(ctx, s.rdb, scanDelivery,
-		"SELECT "+deliveryCols+" FROM deliveries WHERE state = ? ORDER BY seq", string(wabi.DeliveryPending))
+		"SELECT "+deliveryCols+" FROM deliveries WHERE state = 'pending' ORDER BY seq") // the partial index's predicate
 }
 
 // Attempts lists a delivery's attempts, first first. A delivery with no

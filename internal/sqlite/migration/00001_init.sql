@@ -114,7 +114,10 @@ CREATE TABLE messages (
     content         TEXT    NOT NULL  -- JSON of the message's content
 );
 CREATE INDEX messages_chat ON messages (phone_number_id, wa_id);
-CREATE INDEX messages_unfinished ON messages (direction, status);
+-- Only messages the network still owes a status are indexed: the index stays as
+-- small as the traffic in flight, and finished messages cost it nothing.
+CREATE INDEX messages_unfinished ON messages (seq)
+    WHERE direction = 'outbound' AND status IN ('accepted', 'sent', 'delivered');
 
 CREATE TABLE windows (
     phone_number_id TEXT    NOT NULL,
@@ -141,7 +144,8 @@ CREATE TABLE deliveries (
     last_status     INTEGER NOT NULL,
     last_error      TEXT    NOT NULL
 );
-CREATE INDEX deliveries_state ON deliveries (state);
+-- Likewise only pending deliveries: delivered ones leave the index.
+CREATE INDEX deliveries_pending ON deliveries (seq) WHERE state = 'pending';
 CREATE INDEX deliveries_message ON deliveries (message_id);
 
 CREATE TABLE attempts (
