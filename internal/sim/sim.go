@@ -142,15 +142,25 @@ func (n *Network) after(d time.Duration, f func(ctx context.Context)) {
 	n.clock.AfterFunc(d, func() { n.spawn(f) })
 }
 
-// advance moves a message one step on from the status it has.
-func (n *Network) advance(ctx context.Context, m *wabi.Message) {
+// recipient reads the phone a message is for. A phone that does not exist or is
+// not on WhatsApp fails the message; ok is false then, or when the read failed.
+func (n *Network) recipient(ctx context.Context, m *wabi.Message) (vp *wabi.VirtualPhone, gen uint64, ok bool) {
 	vp, gen, err := n.phone(ctx, m.WaID)
 	if err != nil {
 		n.logError(ctx, "sim: read virtual phone", "wa_id", m.WaID, "err", err)
-		return
+		return nil, 0, false
 	}
 	if vp == nil || vp.Behaviour.NotOnWhatsApp {
 		n.fail(ctx, m)
+		return nil, 0, false
+	}
+	return vp, gen, true
+}
+
+// advance moves a message one step on from the status it has.
+func (n *Network) advance(ctx context.Context, m *wabi.Message) {
+	vp, gen, ok := n.recipient(ctx, m)
+	if !ok {
 		return
 	}
 	switch m.Status {
@@ -176,13 +186,8 @@ func (n *Network) advance(ctx context.Context, m *wabi.Message) {
 // deliverNow delivers a sent message unless its phone went offline meanwhile
 // (or left WhatsApp, which fails it).
 func (n *Network) deliverNow(ctx context.Context, m *wabi.Message) {
-	vp, gen, err := n.phone(ctx, m.WaID)
-	if err != nil {
-		n.logError(ctx, "sim: read virtual phone", "wa_id", m.WaID, "err", err)
-		return
-	}
-	if vp == nil || vp.Behaviour.NotOnWhatsApp {
-		n.fail(ctx, m)
+	vp, gen, ok := n.recipient(ctx, m)
+	if !ok {
 		return
 	}
 	if vp.Behaviour.Offline {
