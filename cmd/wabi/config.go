@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wabihq/wabi/internal/fetch"
 )
 
 // config is every setting of wabi serve. Each comes from a flag, else from its
@@ -23,6 +25,9 @@ type config struct {
 	WebhookRetryMin time.Duration
 	WebhookTimeout  time.Duration
 	WindowErrorSync bool
+	PublicURL       string
+	MediaFetchAllow []string
+	MediaSweep      time.Duration
 }
 
 // setting is one entry of the config table.
@@ -50,6 +55,12 @@ var settings = []setting{
 		durationSetter(func(c *config) *time.Duration { return &c.WebhookRetryMin })},
 	{"webhook-timeout", "WABI_WEBHOOK_TIMEOUT", "20s", "how long a webhook receiver may take to answer",
 		durationSetter(func(c *config) *time.Duration { return &c.WebhookTimeout })},
+	{"public-url", "WABI_PUBLIC_URL", "", "URL clients reach wabi at, for media download URLs (default: each request's host)",
+		func(c *config, v string) error { c.PublicURL = strings.TrimSuffix(v, "/"); return nil }},
+	{"media-fetch-allow", "WABI_MEDIA_FETCH_ALLOW", "", "CIDRs or hosts that media links may point to although they are private or loopback",
+		func(c *config, v string) (err error) { c.MediaFetchAllow, err = fetch.ParseAllow(v); return err }},
+	{"media-sweep-every", "WABI_MEDIA_SWEEP_EVERY", "1m", "how often expired media is deleted",
+		durationSetter(func(c *config) *time.Duration { return &c.MediaSweep })},
 	{"window-error-sync", "WABI_WINDOW_ERROR_SYNC", "false", "answer sends outside the 24-hour window with an error instead of a failed status",
 		func(c *config, v string) error {
 			b, err := strconv.ParseBool(v)

@@ -6,7 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	pngenc "image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -172,6 +175,9 @@ func TestCrashKeepsAcknowledgedMessages(t *testing.T) {
 		t.Fatalf("set webhook: %d %s", code, b)
 	}
 
+	// An uploaded file must survive the crash too.
+	media := uploadPNG(t, srv, in.PhoneNumber.ID, in.Token.Token)
+
 	// Send templates from several clients until the crash.
 	var acked sync.Map
 	ctx, cancel := context.WithCancel(context.Background())
@@ -216,6 +222,7 @@ func TestCrashKeepsAcknowledgedMessages(t *testing.T) {
 			t.Fatalf("acknowledged message %s missing after the crash: %d %s", id, code, b)
 		}
 	}
+	checkMedia(t, srv, media, in.Token.Token)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		missing := 0
@@ -235,4 +242,59 @@ func TestCrashKeepsAcknowledgedMessages(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Logf("%d acknowledged messages survived SIGKILL with all their webhooks", len(ids))
+}
+
+// uploadPNG uploads a small PNG through the Cloud API and returns its id and bytes.
+func uploadPNG(t *testing.T, srv *server, phoneID, token string) uploaded {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 3, 3))
+	var png bytes.Buffer
+	if err := pngenc.Encode(&png, img); err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("messaging_product", "whatsapp")
+	part, _ := mw.CreateFormFile("file", "dot.png")
+	part.Write(png.Bytes())
+	mw.Close()
+	req, _ := http.NewRequest("POST", srv.base+"/v23.0/"+phoneID+"/media", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct{ ID string }
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || r.ID == "" {
+		t.Fatalf("upload: %d %v", resp.StatusCode, err)
+	}
+	return uploaded{id: r.ID, data: png.Bytes()}
+}
+
+type uploaded struct {
+	id   string
+	data []byte
+}
+
+// checkMedia downloads an upload through its media URL and compares the bytes.
+func checkMedia(t *testing.T, srv *server, u uploaded, token string) {
+	t.Helper()
+	code, b := srv.do(t, "GET", "/v23.0/"+u.id, token, "")
+	var m struct{ URL string }
+	if err := json.Unmarshal(b, &m); code != 200 || err != nil {
+		t.Fatalf("media %s after the crash: %d %s", u.id, code, b)
+	}
+	req, _ := http.NewRequest("GET", m.URL, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !bytes.Equal(got, u.data) {
+		t.Fatalf("media bytes after the crash: %d, %d bytes, want %d", resp.StatusCode, len(got), len(u.data))
+	}
 }

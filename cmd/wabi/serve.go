@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -12,8 +13,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wabihq/wabi/internal/blob"
 	"github.com/wabihq/wabi/internal/cloudapi"
 	"github.com/wabihq/wabi/internal/controlapi"
+	"github.com/wabihq/wabi/internal/fetch"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/sim"
 	"github.com/wabihq/wabi/internal/sqlite"
@@ -47,7 +50,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer store.Close()
 
+	blobs, err := blob.Open(filepath.Join(cfg.Data, "media"))
+	if err != nil {
+		return fmt.Errorf("open media store: %w", err)
+	}
+	urlKey, err := secretFile(filepath.Join(cfg.Data, "url.key"))
+	if err != nil {
+		return err
+	}
+	fetcher, err := fetch.New(cfg.MediaFetchAllow)
+	if err != nil {
+		return err
+	}
+
 	clock := wabi.SystemClock{}
+	blobs.Clock = clock
 	ids := wabi.NewIDGen(clock)
 	network := sim.New(store, clock)
 	network.Logger = log
@@ -55,6 +72,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.Logger = log
 	p.DefaultAPIVersion = cfg.APIVersion
 	p.WindowErrorSync = cfg.WindowErrorSync
+	p.Blobs, p.Fetch, p.URLKey = blobs, fetcher, urlKey
 	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
 	network.Sink = p
 	p.PhoneChanged = network.PhoneChanged
@@ -83,6 +101,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	cloud := cloudapi.New(p)
 	cloud.DefaultVersion = cfg.APIVersion
+	cloud.PublicURL = cfg.PublicURL
 	cloud.Logger = log
 	control := &controlapi.API{Platform: p, Sim: network, Webhooks: engine, AdminKey: cfg.AdminKey, Links: links, Logger: log}
 
@@ -98,6 +117,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = engine.Run(bg) })
 	wg.Go(func() { _ = network.Run(bg) })
+	wg.Go(func() { _ = p.RunRetention(bg, cfg.MediaSweep) })
 	n, err := p.Recover(bg)
 	if err != nil {
 		return fmt.Errorf("recover unfinished messages: %w", err)
@@ -183,4 +203,23 @@ func printBanner(w io.Writer, cfg *config, links map[string]string, d *platform.
 		fmt.Fprintf(w, "         -H 'Content-Type: application/json' -d '{\"messaging_product\":\"whatsapp\",\"to\":\"%s\",\"type\":\"template\",\"template\":{\"name\":\"hello_world\",\"language\":{\"code\":\"en_US\"}}}'\n", platform.DemoCustomerNumber)
 	}
 	fmt.Fprintln(w)
+}
+
+// secretFile returns the 32-byte secret kept in path, creating it on first use.
+func secretFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) == 32 {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	b = make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return b, nil
 }

@@ -22,6 +22,9 @@ type API struct {
 	// DefaultVersion answers unversioned paths and fills the facebook-api-version
 	// header. Default "v23.0".
 	DefaultVersion string
+	// PublicURL is how clients reach this server ("https://wabi.example.com"), for
+	// media download URLs. Default: the scheme and Host of each request.
+	PublicURL string
 	// Logger logs internal errors. Default slog.Default().
 	Logger *slog.Logger
 
@@ -40,6 +43,10 @@ func New(p *platform.Platform) *API {
 // segment is taken off, so each is served versioned and unversioned.
 func (a *API) routes() {
 	a.mux.Handle("POST /{id}/messages", a.handle(a.handleMessages))
+	a.mux.Handle("POST /{id}/media", a.handle(a.handleUpload))
+	a.mux.Handle("GET /{id}", a.handle(a.handleGetNode))
+	a.mux.Handle("DELETE /{id}", a.handle(a.handleDeleteNode))
+	a.mux.HandleFunc("GET /whatsapp_business/attachments/", a.handleDownload)
 	a.mux.Handle("GET /{id}/subscriptions", a.handle(a.handleGetSubscriptions))
 	a.mux.Handle("POST /{id}/subscriptions", a.handle(a.handlePostSubscriptions))
 	a.mux.Handle("DELETE /{id}/subscriptions", a.handle(a.handleDeleteSubscriptions))
@@ -74,10 +81,10 @@ var versionSegment = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
 var numericSegment = regexp.MustCompile(`^[0-9]+$`)
 
 // Owns reports whether a request path belongs to the Cloud API: it starts with a
-// version ("/v23.0/...") or a node id ("/1234/...").
+// version ("/v23.0/...") or a node id ("/1234/..."), or is a media download URL.
 func Owns(path string) bool {
 	first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
-	return versionSegment.MatchString(first) || numericSegment.MatchString(first)
+	return versionSegment.MatchString(first) || numericSegment.MatchString(first) || first == "whatsapp_business"
 }
 
 type versionKey struct{}

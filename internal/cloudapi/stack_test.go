@@ -17,7 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wabihq/wabi/internal/blob"
 	"github.com/wabihq/wabi/internal/cloudapi"
+	"github.com/wabihq/wabi/internal/fetch"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/sim"
 	"github.com/wabihq/wabi/internal/sqlite"
@@ -29,6 +31,7 @@ import (
 // real platform, simulated network and webhook engine, with a webhook receiver.
 type stack struct {
 	t        testing.TB
+	blobs    *blob.Store
 	clock    *wabi.ManualClock
 	store    *sqlite.Store
 	p        *platform.Platform
@@ -55,6 +58,16 @@ func mustStackOn(t testing.TB, net wabi.Network) *stack {
 		t.Fatal(err)
 	}
 	clock := wabi.NewManualClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
+	blobs, err := blob.Open(filepath.Join(t.TempDir(), "media"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs.Clock = clock
+	// Test link servers listen on loopback, which wabi refuses by default.
+	fetcher, err := fetch.New([]string{"127.0.0.1/32"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	network := sim.New(store, clock)
 	var nw wabi.Network = network
 	if net != nil {
@@ -62,6 +75,7 @@ func mustStackOn(t testing.TB, net wabi.Network) *stack {
 	}
 	p := platform.New(store, nw, clock, wabi.NewIDGen(clock))
 	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
+	p.Blobs, p.Fetch, p.URLKey = blobs, fetcher, []byte("test url key")
 	network.Sink = p
 	p.PhoneChanged = network.PhoneChanged
 	engine := webhook.NewEngine(store, p, clock)
@@ -74,7 +88,7 @@ func mustStackOn(t testing.TB, net wabi.Network) *stack {
 	wg.Go(func() { _ = engine.Run(ctx) })
 	wg.Go(func() { _ = network.Run(ctx) })
 
-	s := &stack{t: t, clock: clock, store: store, p: p, net: network, engine: engine}
+	s := &stack{t: t, clock: clock, store: store, p: p, net: network, engine: engine, blobs: blobs}
 	s.receiver = mustReceiver(t)
 	demo, _, err := p.EnsureDemo(ctx)
 	if err != nil {

@@ -44,6 +44,8 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/phones/{wa_id}/messages", a.handle(a.handlePhoneSend))
 	mux.Handle("GET /api/phones/{wa_id}/messages", a.handle(a.handlePhoneChat))
 	mux.Handle("POST /api/phones/{wa_id}/read", a.handle(a.handlePhoneRead))
+	mux.Handle("POST /api/phones/{wa_id}/media", a.handle(a.handlePhoneUpload))
+	mux.Handle("GET /api/phones/{wa_id}/messages/{id}/media", a.handle(a.handlePhoneMedia))
 
 	mux.Handle("GET /api/messages", a.handle(a.handleListMessages))
 	mux.Handle("GET /api/messages/{id}", a.handle(a.handleGetMessage))

@@ -63,6 +63,9 @@ func (p *Platform) Receive(ctx context.Context, m *wabi.Message) (*wabi.Message,
 	if err := ValidateInbound(m); err != nil {
 		return nil, err
 	}
+	if err := p.resolveInboundMedia(ctx, pn, m); err != nil {
+		return nil, err
+	}
 	now := p.clock.Now()
 	m.ID = p.ids.NewWAMID(m.WaID, false)
 	m.Direction = wabi.Inbound

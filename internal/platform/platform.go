@@ -33,6 +33,13 @@ type Platform struct {
 	Webhooks Enqueuer
 	// Verify checks a callback URL before it is saved. Default: no check.
 	Verify VerifyFunc
+	// Blobs keeps media bytes. Default nil: media uploads and links fail.
+	Blobs wabi.BlobStore
+	// Fetch gets media links. Default nil: sends by link fail with EMediaUpload.
+	Fetch wabi.Fetcher
+	// URLKey signs media download URLs. Set it to a secret kept across restarts,
+	// or URLs handed out before a restart stop working.
+	URLKey []byte
 	// Encoders render webhook bodies per dialect (wabi.DialectCloud, ...).
 	Encoders map[string]wabi.WebhookEncoder
 	// PhoneChanged is told about every virtual phone created or changed, so the

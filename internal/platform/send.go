@@ -71,7 +71,6 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 	m.ConversationID = wabi.RandomHex(16)
 	m.Category = "service"
 
-	var failure *wabi.Error
 	if m.Type == wabi.TypeTemplate {
 		t, rendered, err := p.checkTemplate(ctx, w, m.Template)
 		if err != nil {
@@ -79,10 +78,13 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 		}
 		m.Category = strings.ToLower(t.Category)
 		m.Rendered = rendered
-	} else {
-		if err := p.checkMediaIDs(m); err != nil {
-			return nil, err
-		}
+	}
+	// Media ids fail the request; links that cannot be fetched fail the message.
+	failure, err := p.resolveOutboundMedia(ctx, pn, m)
+	if err != nil {
+		return nil, err
+	}
+	if m.Type != wabi.TypeTemplate && failure == nil {
 		last, err := p.window(ctx, pn.ID, waID)
 		if err != nil {
 			return nil, err
@@ -128,22 +130,6 @@ func (p *Platform) checkSender(pn *wabi.PhoneNumber, via wabi.Platform) error {
 	}
 	if !pn.Registered {
 		return wabi.Errorf(wabi.ENotRegistered, "Phone number %s is not registered. Register it first.", pn.ID)
-	}
-	return nil
-}
-
-// checkMediaIDs rejects media sent by an id the number did not upload. wabi has no
-// media store yet, so every id is unknown; links are accepted.
-func (p *Platform) checkMediaIDs(m *wabi.Message) error {
-	if md := m.MediaOf(m.Type); md != nil && md.ID != "" {
-		return wabi.Errorf(wabi.EInvalidValue, "Invalid media id %s: no such media was uploaded by this phone number.", md.ID)
-	}
-	if in := m.Interactive; in != nil && in.Header != nil {
-		for _, md := range []*wabi.Media{in.Header.Image, in.Header.Video, in.Header.Document} {
-			if md != nil && md.ID != "" {
-				return wabi.Errorf(wabi.EInvalidValue, "Invalid media id %s: no such media was uploaded by this phone number.", md.ID)
-			}
-		}
 	}
 	return nil
 }

@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) wabi.Store) {
 		{"Deliveries", testDeliveries},
 		{"ConcurrentCommits", testConcurrentCommits},
 		{"CancelledContext", testCancelledContext},
+		{"Media", testMedia},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -12,6 +12,7 @@ type Store interface {
 	TenantStore
 	MessageStore
 	DeliveryStore
+	MediaStore
 	Close() error
 }
 
