@@ -2,8 +2,8 @@ package cloudapi
 
 import (
 	"errors"
-	"net/url"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
