@@ -17,7 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wabihq/wabi/internal/blob"
 	"github.com/wabihq/wabi/internal/cloudapi"
+	"github.com/wabihq/wabi/internal/fetch"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/sim"
 	"github.com/wabihq/wabi/internal/sqlite"
@@ -31,8 +33,8 @@ var start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // hookToken is the verify token the test receiver accepts in the handshake.
 const hookToken = "s3cret-verify"
 
-// stack is the whole of wabi behind the control API: the real SQLite store,
-// platform, simulated network and webhook engine, on a manual clock.
+// stack is the whole of wabi behind the control API: the real SQLite store and
+// blob store, platform, simulated network and webhook engine, on a manual clock.
 type stack struct {
 	store  *sqlite.Store
 	clock  *wabi.ManualClock
@@ -61,10 +63,21 @@ func mustStack(t *testing.T, adminKey string) *stack {
 	})
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	clock := wabi.NewManualClock(start)
+	blobs, err := blob.Open(filepath.Join(t.TempDir(), "media"))
+	if err != nil {
+		t.Fatalf("open blobs: %v", err)
+	}
+	blobs.Clock = clock
+	// Test link servers listen on loopback, which wabi refuses by default.
+	fetcher, err := fetch.New([]string{"127.0.0.1/32"})
+	if err != nil {
+		t.Fatalf("fetcher: %v", err)
+	}
 	net := sim.New(store, clock)
 	net.Logger = quiet
 	p := platform.New(store, net, clock, wabi.NewIDGen(clock))
 	p.Logger = quiet
+	p.Blobs, p.Fetch, p.URLKey = blobs, fetcher, []byte("test url key")
 	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
 	p.Verify = func(ctx context.Context, url, token string) error {
 		return webhook.VerifyCallback(ctx, nil, url, token)
@@ -215,7 +228,9 @@ func (r response) str(path string) string {
 	return string(b)
 }
 
-// do sends a request to the control API; body is raw JSON or "".
+// do sends a request to the control API; body is raw JSON, other bytes (with
+// their Content-Type in header) or "". A JSON answer is parsed; any other is
+// left in raw.
 func (s *stack) do(t *testing.T, method, path, body string, header map[string]string) response {
 	t.Helper()
 	var rd io.Reader = http.NoBody
@@ -229,7 +244,7 @@ func (s *stack) do(t *testing.T, method, path, body string, header map[string]st
 	rec := httptest.NewRecorder()
 	s.h.ServeHTTP(rec, req)
 	res := response{status: rec.Code, header: rec.Header(), raw: rec.Body.String()}
-	if strings.TrimSpace(res.raw) != "" {
+	if strings.HasPrefix(res.header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(rec.Body.Bytes(), &res.body); err != nil {
 			t.Fatalf("%s %s: response is not JSON: %v\n%s", method, path, err, res.raw)
 		}

@@ -3,6 +3,7 @@ package controlapi
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,6 +19,13 @@ func TestPhoneSends(t *testing.T) {
 	s := mustStack(t, "")
 	ctx := context.Background()
 	vars := s.vars()
+	links := mustLinkServer(t, map[string]linkFile{
+		"/cat.png": {"image/png", mustPNG(t, color.NRGBA{G: 160, A: 255})},
+		"/a.pdf":   {"application/pdf", []byte(pdf)},
+	})
+	vars["links"] = links.URL
+	vars["voice"] = s.mustUpload(t, vars["customer"], vars["phone_number"], "audio/ogg", oggOpus(1))
+	vars["sticker"] = s.mustUpload(t, vars["customer"], vars["phone_number"], "image/webp", webpSticker(true))
 	s.run(t, vars, []step{
 		{name: "text", method: "POST", path: "/api/phones/{customer}/messages",
 			body: `{"to":"{phone_number}","type":"text","text":{"body":"hi there"}}`, status: 201,
@@ -45,17 +53,18 @@ func TestPhoneSends(t *testing.T) {
 			body: `{"to":"{phone_number}","type":"text","text":{"body":"also"},"context":{"message_id":"{first}"}}`, status: 201,
 			want: map[string]string{"context.message_id": "{first}", "context.from": "15550001000"}},
 		{name: "image by link", method: "POST", path: "/api/phones/{customer}/messages",
-			body:   `{"to":"{phone_number}","type":"image","image":{"link":"https://example.com/cat.jpg","mime_type":"image/jpeg","caption":"cat"}}`,
-			status: 201, want: map[string]string{"image.link": "https://example.com/cat.jpg", "image.caption": "cat"}},
+			body:   `{"to":"{phone_number}","type":"image","image":{"link":"{links}/cat.png","caption":"cat"}}`,
+			status: 201, want: map[string]string{"image.id": "*", "image.link": "-", "image.mime_type": "image/png",
+				"image.sha256": "*", "image.caption": "cat"}},
 		{name: "voice note", method: "POST", path: "/api/phones/{customer}/messages",
-			body:   `{"to":"{phone_number}","type":"audio","audio":{"id":"1234","mime_type":"audio/ogg","voice":true}}`,
-			status: 201, want: map[string]string{"audio.voice": "true"}},
+			body:   `{"to":"{phone_number}","type":"audio","audio":{"id":"{voice}","voice":true}}`,
+			status: 201, want: map[string]string{"audio.id": "{voice}", "audio.mime_type": "audio/ogg", "audio.voice": "true"}},
 		{name: "document", method: "POST", path: "/api/phones/{customer}/messages",
-			body:   `{"to":"{phone_number}","type":"document","document":{"link":"https://example.com/a.pdf","filename":"a.pdf"}}`,
-			status: 201, want: map[string]string{"document.filename": "a.pdf"}},
+			body:   `{"to":"{phone_number}","type":"document","document":{"link":"{links}/a.pdf","filename":"a.pdf"}}`,
+			status: 201, want: map[string]string{"document.filename": "a.pdf", "document.mime_type": "application/pdf"}},
 		{name: "animated sticker", method: "POST", path: "/api/phones/{customer}/messages",
-			body:   `{"to":"{phone_number}","type":"sticker","sticker":{"id":"99","mime_type":"image/webp","animated":true}}`,
-			status: 201, want: map[string]string{"sticker.animated": "true"}},
+			body:   `{"to":"{phone_number}","type":"sticker","sticker":{"id":"{sticker}"}}`,
+			status: 201, want: map[string]string{"sticker.mime_type": "image/webp", "sticker.animated": "true"}},
 		{name: "location with string coordinates", method: "POST", path: "/api/phones/{customer}/messages",
 			body:   `{"to":"{phone_number}","type":"location","location":{"latitude":"52.52","longitude":13.405,"name":"Berlin"}}`,
 			status: 201, want: map[string]string{"location.latitude": "52.52", "location.longitude": "13.405"}},

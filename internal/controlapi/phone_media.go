@@ -63,11 +63,7 @@ func (a *API) handlePhoneMedia(w http.ResponseWriter, r *http.Request) error {
 	if m.WaID != r.PathValue("wa_id") {
 		return wabi.Errorf(wabi.ENotFound, "Message %s is not in the chat of %s.", m.ID, r.PathValue("wa_id"))
 	}
-	md := m.MediaOf(m.Type)
-	if md == nil && m.Interactive != nil && m.Interactive.Header != nil {
-		h := m.Interactive.Header
-		md = firstMedia(h.Image, h.Video, h.Document)
-	}
+	md := platform.MessageMedia(m)
 	if md == nil || md.ID == "" {
 		return wabi.Errorf(wabi.ENotFound, "Message %s carries no stored media.", m.ID)
 	}
@@ -84,13 +80,3 @@ func (a *API) handlePhoneMedia(w http.ResponseWriter, r *http.Request) error {
 	http.ServeContent(w, r, "", time.Time{}, f)
 	return nil
 }
-
-func firstMedia(ms ...*wabi.Media) *wabi.Media {
-	for _, m := range ms {
-		if m != nil {
-			return m
-		}
-	}
-	return nil
-}
-

@@ -54,7 +54,7 @@ func (p *Platform) resolveOutboundMedia(ctx context.Context, pn *wabi.PhoneNumbe
 			if err := MediaFits(r.as, mf.MimeType); err != nil {
 				return nil, err
 			}
-			fill(r.media, mf)
+			fill(r.media, mf, r.as)
 			continue
 		}
 		if r.media.Link == "" {
@@ -69,7 +69,7 @@ func (p *Platform) resolveOutboundMedia(ctx context.Context, pn *wabi.PhoneNumbe
 		} else if err != nil {
 			return nil, err
 		}
-		fill(r.media, mf)
+		fill(r.media, mf, r.as)
 	}
 	return nil, nil
 }
@@ -94,7 +94,7 @@ func (p *Platform) resolveInboundMedia(ctx context.Context, pn *wabi.PhoneNumber
 	if err := MediaFits(m.Type, mf.MimeType); err != nil {
 		return err
 	}
-	fill(md, mf)
+	fill(md, mf, m.Type)
 	md.Link = ""
 	md.SHA256 = SHA256Base64(mf.SHA256)
 	if m.Type == wabi.TypeSticker {
@@ -115,11 +115,21 @@ func (p *Platform) ownMedia(ctx context.Context, pn *wabi.PhoneNumber, id string
 	return nil, wabi.Errorf(wabi.EInvalidValue, "Invalid media id %s: no such media was uploaded by this phone number, or it expired.", id)
 }
 
-// fill copies what wabi knows of a media file into a message's media object.
-func fill(md *wabi.Media, mf *wabi.MediaFile) {
+// fill copies what wabi knows of a media file into a message's media object of
+// type as. Only documents show a file name.
+func fill(md *wabi.Media, mf *wabi.MediaFile, as wabi.Type) {
 	md.ID = mf.ID
 	md.MimeType = mf.MimeType
-	if md.Filename == "" && mf.Filename != "" && mf.MimeType != "" {
+	if as == wabi.TypeDocument && md.Filename == "" {
 		md.Filename = mf.Filename
 	}
+}
+
+// MessageMedia returns the first media object of a message: its media, an
+// interactive header's, or a template header parameter's; nil if it has none.
+func MessageMedia(m *wabi.Message) *wabi.Media {
+	if refs := mediaRefs(m); len(refs) > 0 {
+		return refs[0].media
+	}
+	return nil
 }
