@@ -78,7 +78,7 @@ func (p *Platform) Receive(ctx context.Context, m *wabi.Message) (*wabi.Message,
 	if vp, err := p.store.VirtualPhone(ctx, m.WaID); err == nil {
 		profile = vp.ProfileName
 	}
-	ds, err := p.fanout(ctx, pn, w, m.WaID, func(app *wabi.App) (*wabi.Event, string) {
+	ds, err := p.fanout(ctx, w, wabi.FieldMessages, pn.ID, m.WaID, func(app *wabi.App) (*wabi.Event, string) {
 		return &wabi.Event{Field: wabi.FieldMessages, App: app, WABA: w, Phone: pn, Message: m, ProfileName: profile}, "message"
 	})
 	if err != nil {
@@ -148,7 +148,7 @@ func (p *Platform) Typing(phoneNumberID, waID string) bool {
 
 // statusDeliveries renders the status webhook of m for every subscribed receiver.
 func (p *Platform) statusDeliveries(ctx context.Context, pn *wabi.PhoneNumber, w *wabi.WABA, m *wabi.Message, u wabi.StatusUpdate) ([]*wabi.Delivery, error) {
-	ds, err := p.fanout(ctx, pn, w, m.WaID, func(app *wabi.App) (*wabi.Event, string) {
+	ds, err := p.fanout(ctx, w, wabi.FieldMessages, pn.ID, m.WaID, func(app *wabi.App) (*wabi.Event, string) {
 		return &wabi.Event{Field: wabi.FieldMessages, App: app, WABA: w, Phone: pn, Message: m, Status: &u}, "status." + string(u.Status)
 	})
 	for _, d := range ds {
@@ -157,9 +157,10 @@ func (p *Platform) statusDeliveries(ctx context.Context, pn *wabi.PhoneNumber, w
 	return ds, err
 }
 
-// fanout renders one delivery per app subscribed to the number's WABA that takes
-// the messages field.
-func (p *Platform) fanout(ctx context.Context, pn *wabi.PhoneNumber, w *wabi.WABA, waID string, event func(*wabi.App) (*wabi.Event, string)) ([]*wabi.Delivery, error) {
+// fanout renders one delivery per app subscribed to the WABA that takes the field.
+// Deliveries of one (app, phone number, wa_id) are delivered in order; WABA-level
+// events (templates) leave both empty.
+func (p *Platform) fanout(ctx context.Context, w *wabi.WABA, field, phoneNumberID, waID string, event func(*wabi.App) (*wabi.Event, string)) ([]*wabi.Delivery, error) {
 	subs, err := p.subscriptions(ctx, w.ID)
 	if err != nil {
 		return nil, err
@@ -174,7 +175,7 @@ func (p *Platform) fanout(ctx context.Context, pn *wabi.PhoneNumber, w *wabi.WAB
 		} else if err != nil {
 			return nil, err
 		}
-		if !app.Subscribed(wabi.FieldMessages) && !(s.OverrideCallbackURL != "" && slices.Contains(app.Fields, wabi.FieldMessages)) {
+		if !app.Subscribed(field) && !(s.OverrideCallbackURL != "" && slices.Contains(app.Fields, field)) {
 			continue
 		}
 		if enc == nil {
@@ -189,7 +190,7 @@ func (p *Platform) fanout(ctx context.Context, pn *wabi.PhoneNumber, w *wabi.WAB
 			ID:            p.ids.NewID(),
 			Dialect:       wabi.DialectCloud,
 			TargetID:      app.ID,
-			PhoneNumberID: pn.ID,
+			PhoneNumberID: phoneNumberID,
 			WaID:          waID,
 			Event:         name,
 			Body:          body,

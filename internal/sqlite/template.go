@@ -121,3 +121,8 @@ func (s *Store) VirtualPhone(ctx context.Context, waID string) (*wabi.VirtualPho
 func (s *Store) VirtualPhones(ctx context.Context) ([]*wabi.VirtualPhone, error) {
 	return list(ctx, s.rdb, scanVirtualPhone, "SELECT "+virtualPhoneCols+" FROM virtual_phones"+oldestFirst)
 }
+
+// DeleteTemplate removes a template; ENotFound if there is none.
+func (s *Store) DeleteTemplate(ctx context.Context, id string) error {
+	return s.exec(ctx, "template "+id, "", true, "DELETE FROM templates WHERE id = ?", id)
+}

@@ -84,6 +84,24 @@ type Event struct {
 	Status *StatusUpdate
 	// ProfileName is the consumer's profile name, for inbound messages.
 	ProfileName string
+	// Template is set for template events (message_template_status_update,
+	// template_category_update, message_template_quality_update), with what
+	// happened to it.
+	Template *Template
+	// Change describes a template event: its event name (APPROVED, REJECTED,
+	// PAUSED, ...), reason and previous values.
+	Change *TemplateChange
+}
+
+// TemplateChange is what happened to a template, for its webhooks.
+type TemplateChange struct {
+	Event            string `json:"event"`
+	Reason           string `json:"reason,omitempty"`
+	PreviousCategory string `json:"previous_category,omitempty"`
+	PreviousQuality  string `json:"previous_quality,omitempty"`
+	// Title and Description explain pauses and disables (other_info).
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
 }
 
 // WebhookEncoder renders webhook bodies in one dialect.

@@ -13,6 +13,9 @@ type Store interface {
 	MessageStore
 	DeliveryStore
 	MediaStore
+	ProfileStore
+	UploadStore
+	StatsStore
 	Close() error
 }
 
@@ -53,6 +56,7 @@ type TenantStore interface {
 	UpdateTemplate(ctx context.Context, t *Template) error
 	Template(ctx context.Context, id string) (*Template, error)
 	Templates(ctx context.Context, wabaID string) ([]*Template, error)
+	DeleteTemplate(ctx context.Context, id string) error
 
 	PutVirtualPhone(ctx context.Context, p *VirtualPhone) error
 	VirtualPhone(ctx context.Context, waID string) (*VirtualPhone, error)

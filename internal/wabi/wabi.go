@@ -52,6 +52,24 @@ type PhoneNumber struct {
 	Registered         bool      `json:"registered"`
 	QualityRating      string    `json:"quality_rating"`
 	CreatedAt          time.Time `json:"created_at"`
+
+	// CodeVerificationStatus is VERIFIED, NOT_VERIFIED or EXPIRED.
+	CodeVerificationStatus string `json:"code_verification_status"`
+	// NameStatus is the display name's review status (APPROVED, PENDING_REVIEW, ...).
+	NameStatus string `json:"name_status"`
+	// Throughput is STANDARD (80 messages/s) or HIGH (1,000).
+	Throughput string `json:"throughput"`
+	// MessagingLimit is the business-initiated messaging tier (TIER_250, TIER_2K, ...).
+	MessagingLimit string `json:"messaging_limit"`
+	// PINHash is the two-step verification PIN, hashed; "" when none is set.
+	PINHash string `json:"-"`
+	// PendingCode is the ownership verification code last requested, shown on the
+	// simulated SIM; PendingCodeExpiresAt ends it.
+	PendingCode          string    `json:"pending_code,omitempty"`
+	PendingCodeExpiresAt time.Time `json:"pending_code_expires_at,omitzero"`
+	// Registrations are the times of register and deregister calls in the last 72
+	// hours, for Meta's limit of 10.
+	Registrations []time.Time `json:"-"`
 }
 
 // Webhook fields an app can subscribe to. Only the ones wabi emits are listed;
@@ -173,21 +191,57 @@ type Template struct {
 	ParameterFormat string    `json:"parameter_format,omitempty"`
 	RejectedReason  string    `json:"rejected_reason,omitempty"`
 	CreatedAt       time.Time `json:"created_at"`
+
+	// QualityScore is GREEN, YELLOW, RED or UNKNOWN.
+	QualityScore string `json:"quality_score,omitempty"`
+	// PreviousCategory is the category before the last re-categorisation.
+	PreviousCategory string `json:"previous_category,omitempty"`
+	// AllowCategoryChange lets review change the category instead of rejecting.
+	AllowCategoryChange bool      `json:"allow_category_change,omitempty"`
+	UpdatedAt           time.Time `json:"updated_at,omitzero"`
+	// Edits are the times the template was edited, for Meta's edit limits.
+	Edits []time.Time `json:"edits,omitempty"`
 }
 
-// TemplateComponent is one part of a template: HEADER, BODY, FOOTER or BUTTONS.
+// TemplateComponent is one part of a template: HEADER, BODY, FOOTER, BUTTONS,
+// CAROUSEL or LIMITED_TIME_OFFER.
 type TemplateComponent struct {
 	Type    string           `json:"type"`
 	Format  string           `json:"format,omitempty"`
 	Text    string           `json:"text,omitempty"`
 	Buttons []TemplateButton `json:"buttons,omitempty"`
 	Example any              `json:"example,omitempty"`
+	// Authentication templates.
+	AddSecurityRecommendation *bool `json:"add_security_recommendation,omitempty"`
+	CodeExpirationMinutes     *int  `json:"code_expiration_minutes,omitempty"`
+	// Carousel templates.
+	Cards []TemplateCard `json:"cards,omitempty"`
+	// Limited-time offers.
+	HasExpiration *bool `json:"has_expiration,omitempty"`
+}
+
+// TemplateCard is one card of a carousel template.
+type TemplateCard struct {
+	Components []TemplateComponent `json:"components"`
 }
 
 // TemplateButton is a button of a template's BUTTONS component.
 type TemplateButton struct {
 	Type        string `json:"type"`
-	Text        string `json:"text"`
+	Text        string `json:"text,omitempty"`
 	URL         string `json:"url,omitempty"`
 	PhoneNumber string `json:"phone_number,omitempty"`
+	Example     any    `json:"example,omitempty"`
+	// OTP buttons of authentication templates.
+	OTPType              string `json:"otp_type,omitempty"`
+	PackageName          string `json:"package_name,omitempty"`
+	SignatureHash        string `json:"signature_hash,omitempty"`
+	SupportedApps        any    `json:"supported_apps,omitempty"`
+	ZeroTapTermsAccepted *bool  `json:"zero_tap_terms_accepted,omitempty"`
+	// Flow buttons.
+	FlowID         string `json:"flow_id,omitempty"`
+	FlowName       string `json:"flow_name,omitempty"`
+	FlowJSON       string `json:"flow_json,omitempty"`
+	FlowAction     string `json:"flow_action,omitempty"`
+	NavigateScreen string `json:"navigate_screen,omitempty"`
 }
