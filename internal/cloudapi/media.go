@@ -69,8 +69,8 @@ func (a *API) handleUpload(w http.ResponseWriter, r *http.Request, c platform.Ca
 	return nil
 }
 
-// handleGetNode reads a node by id. Media is the only node wabi reads so far.
-func (a *API) handleGetNode(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
+// getMedia reads a media node: its URL and facts.
+func (a *API) getMedia(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	m, err := a.p.Media(r.Context(), c, r.PathValue("id"), r.URL.Query().Get("phone_number_id"))
 	if err != nil {
 		return err
@@ -82,8 +82,8 @@ func (a *API) handleGetNode(w http.ResponseWriter, r *http.Request, c platform.C
 	return nil
 }
 
-// handleDeleteNode deletes a node by id: media.
-func (a *API) handleDeleteNode(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
+// deleteMedia deletes a media node.
+func (a *API) deleteMedia(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	if err := a.p.DeleteMedia(r.Context(), c, r.PathValue("id"), r.URL.Query().Get("phone_number_id")); err != nil {
 		return err
 	}

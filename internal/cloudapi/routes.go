@@ -45,6 +45,7 @@ func (a *API) routes() {
 	a.mux.Handle("POST /{id}/messages", a.handle(a.handleMessages))
 	a.mux.Handle("POST /{id}/media", a.handle(a.handleUpload))
 	a.mux.Handle("GET /{id}", a.handle(a.handleGetNode))
+	a.mux.Handle("POST /{id}", a.handle(a.handlePostNode))
 	a.mux.Handle("DELETE /{id}", a.handle(a.handleDeleteNode))
 	a.mux.HandleFunc("GET /whatsapp_business/attachments/", a.handleDownload)
 	a.mux.Handle("GET /{id}/subscriptions", a.handle(a.handleGetSubscriptions))
