@@ -2,13 +2,18 @@ package cloudapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-// handleGetNode reads a node by id: a phone number, a WABA, a template or media.
+// handleGetNode reads a node by id: a phone number, a WABA, a template, media or
+// a resumable upload session.
 func (a *API) handleGetNode(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
+	if strings.HasPrefix(r.PathValue("id"), "upload:") {
+		return a.getUploadSession(w, r, c)
+	}
 	kind, err := a.p.Node(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -26,8 +31,12 @@ func (a *API) handleGetNode(w http.ResponseWriter, r *http.Request, c platform.C
 	return unsupported(r)
 }
 
-// handlePostNode updates a node: a phone number's settings (PIN) or a template.
+// handlePostNode updates a node: a phone number's settings (PIN), a template, or
+// the bytes of a resumable upload session.
 func (a *API) handlePostNode(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
+	if strings.HasPrefix(r.PathValue("id"), "upload:") {
+		return a.postUploadSession(w, r, c)
+	}
 	kind, err := a.p.Node(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err

@@ -15,3 +15,18 @@ func (a *API) getTemplate(w http.ResponseWriter, r *http.Request, c platform.Cal
 func (a *API) postTemplate(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	return unsupported(r)
 }
+
+// handleListTemplates is being written.
+func (a *API) handleListTemplates(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
+	return unsupported(r)
+}
+
+// handleCreateTemplate is being written.
+func (a *API) handleCreateTemplate(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
+	return unsupported(r)
+}
+
+// handleDeleteTemplates is being written.
+func (a *API) handleDeleteTemplates(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
+	return unsupported(r)
+}

@@ -21,6 +21,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/phone_numbers", a.handle(a.handleListPhoneNumbers))
 	mux.Handle("POST /api/phone_numbers", a.handle(a.handleCreatePhoneNumber))
 	mux.Handle("GET /api/phone_numbers/{id}", a.handle(a.handleGetPhoneNumber))
+	mux.Handle("GET /api/phone_numbers/{id}/profile", a.handle(a.handleGetNumberProfile))
 
 	mux.Handle("GET /api/apps", a.handle(a.handleListApps))
 	mux.Handle("POST /api/apps", a.handle(a.handleCreateApp))
@@ -35,6 +36,8 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/templates", a.handle(a.handleCreateTemplate))
 	mux.Handle("GET /api/templates/{id}", a.handle(a.handleGetTemplate))
 	mux.Handle("POST /api/templates/{id}/status", a.handle(a.handleSetTemplateStatus))
+	mux.Handle("POST /api/templates/{id}/category", a.handle(a.handleSetTemplateCategory))
+	mux.Handle("POST /api/templates/{id}/quality", a.handle(a.handleSetTemplateQuality))
 
 	mux.Handle("GET /api/phones", a.handle(a.handleListPhones))
 	mux.Handle("POST /api/phones", a.handle(a.handleCreatePhone))
@@ -44,6 +47,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/phones/{wa_id}/messages", a.handle(a.handlePhoneSend))
 	mux.Handle("GET /api/phones/{wa_id}/messages", a.handle(a.handlePhoneChat))
 	mux.Handle("POST /api/phones/{wa_id}/read", a.handle(a.handlePhoneRead))
+	mux.Handle("POST /api/phones/{wa_id}/tap", a.handle(a.handlePhoneTap))
 	mux.Handle("POST /api/phones/{wa_id}/media", a.handle(a.handlePhoneUpload))
 	mux.Handle("GET /api/phones/{wa_id}/messages/{id}/media", a.handle(a.handlePhoneMedia))
 

@@ -42,6 +42,11 @@ func Run(t *testing.T, open func(t *testing.T) wabi.Store) {
 		{"ConcurrentCommits", testConcurrentCommits},
 		{"CancelledContext", testCancelledContext},
 		{"Media", testMedia},
+		{"TemplateDetails", testTemplateDetails},
+		{"PhoneRegistration", testPhoneRegistration},
+		{"Profiles", testProfiles},
+		{"UploadSessions", testUploadSessions},
+		{"MessageStats", testMessageStats},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
