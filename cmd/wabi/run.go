@@ -20,6 +20,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, getenv, stdout, stderr)
+	case "bench":
+		return bench(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "wabi", version)
 		return nil
@@ -34,8 +36,9 @@ const usage = `Usage: wabi [command] [flags]
 
 Commands:
   serve     run the server (the default)
+  bench     load a running wabi with text sends and report throughput and latency
   version   print the version
   help      print this help
 
-Run "wabi serve -h" for the server's flags.
+Run "wabi serve -h" or "wabi bench -h" for their flags.
 `

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+)
+
+// startInProcess runs wabi serve in this process on port 0 and returns its URL.
+func startInProcess(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	env := map[string]string{"WABI_ADDR": "127.0.0.1:0", "WABI_DATA": t.TempDir(), "WABI_LOG_LEVEL": "error"}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, pw, io.Discard); pw.Close() }()
+	t.Cleanup(func() { cancel(); <-done })
+	buf := make([]byte, 4096)
+	n, err := pr.Read(buf)
+	go io.Copy(io.Discard, pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(buf[:n]), "listening on ")
+	if !ok {
+		t.Fatalf("no address in %q", buf[:n])
+	}
+	return strings.TrimSuffix(strings.Fields(rest)[0], "/")
+}
+
+// TestBench loads a live server briefly, closed and open loop, and checks the
+// report counts successful sends and their latencies.
+func TestBench(t *testing.T) {
+	base := startInProcess(t)
+	for _, args := range [][]string{
+		{"-url", base, "-duration", "300ms", "-concurrency", "4"},
+		{"-url", base, "-duration", "300ms", "-rate", "50", "-concurrency", "4"},
+	} {
+		var out strings.Builder
+		if err := run(context.Background(), append([]string{"bench"}, args...), func(string) string { return "" }, &out, io.Discard); err != nil {
+			t.Fatalf("bench %v: %v\n%s", args, err, out.String())
+		}
+		report := out.String()
+		if !strings.Contains(report, " ok, 0 failed") || !strings.Contains(report, "p99") {
+			t.Errorf("bench %v report:\n%s", args, report)
+		}
+	}
+	var out strings.Builder
+	err := run(context.Background(), []string{"bench", "-url", base, "-duration", "200ms", "-token", "EAAnope", "-open-window=false"}, func(string) string { return "" }, &out, io.Discard)
+	if err == nil || !strings.Contains(out.String(), "HTTP 401") {
+		t.Errorf("bench with a bad token: %v\n%s", err, out.String())
+	}
+}
