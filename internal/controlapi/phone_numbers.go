@@ -1,14 +1,23 @@
 package controlapi
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
+// handleListPhoneNumbers lists numbers, each with the code on its simulated SIM.
 func (a *API) handleListPhoneNumbers(w http.ResponseWriter, r *http.Request) error {
-	return listByParent(a, w, r, a.wabaFilter, a.Platform.Store().PhoneNumbers)
+	return listByParent(a, w, r, a.wabaFilter, func(ctx context.Context, wabaID string) ([]*wabi.PhoneNumber, error) {
+		pns, err := a.Platform.Store().PhoneNumbers(ctx, wabaID)
+		for _, pn := range pns {
+			a.simView(pn)
+		}
+		return pns, err
+	})
 }
 
 func (a *API) handleCreatePhoneNumber(w http.ResponseWriter, r *http.Request) error {
@@ -37,8 +46,24 @@ func (a *API) handleCreatePhoneNumber(w http.ResponseWriter, r *http.Request) er
 	return a.respond(w, r, http.StatusCreated, pn)
 }
 
+// handleGetPhoneNumber shows a number with the code on its simulated SIM: what
+// a test reads to answer verify_code.
 func (a *API) handleGetPhoneNumber(w http.ResponseWriter, r *http.Request) error {
-	return getByID(a, w, r, a.Platform.Store().PhoneNumber)
+	return getByID(a, w, r, func(ctx context.Context, id string) (*wabi.PhoneNumber, error) {
+		pn, err := a.Platform.Store().PhoneNumber(ctx, id)
+		if err == nil {
+			a.simView(pn)
+		}
+		return pn, err
+	})
+}
+
+// simView shows a number as its simulated SIM has it: an ownership code is on
+// the SIM until it expires.
+func (a *API) simView(pn *wabi.PhoneNumber) {
+	if !a.Platform.Clock().Now().Before(pn.PendingCodeExpiresAt) {
+		pn.PendingCode, pn.PendingCodeExpiresAt = "", time.Time{}
+	}
 }
 
 // phoneNumberFilter reads phone_number_id= of a list; the number must exist.

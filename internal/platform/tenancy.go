@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"cmp"
 	"context"
 	"net/url"
 	"regexp"
@@ -44,8 +45,12 @@ type NewPhoneNumber struct {
 	VerifiedName string
 	// Platform defaults to the Cloud API.
 	Platform wabi.Platform
-	// Registered numbers can send at once.
+	// Registered numbers can send at once; they are verified too.
 	Registered bool
+	// NameStatus is the display name's review status. Default APPROVED.
+	NameStatus string
+	// QualityRating defaults to GREEN.
+	QualityRating string
 }
 
 // CreatePhoneNumber adds a business phone number to a WABA.
@@ -67,9 +72,17 @@ func (p *Platform) CreatePhoneNumber(ctx context.Context, n NewPhoneNumber) (*wa
 	if platform != wabi.PlatformCloud && platform != wabi.PlatformOnPrem {
 		return nil, wabi.Errorf(wabi.EInvalidParam, "Param platform_type must be CLOUD_API or ON_PREMISE.")
 	}
+	// The operator's numbers are ready to use: verified and with an approved
+	// name; a registered one needs no register call.
+	verification := CodeNotVerified
+	if n.Registered {
+		verification = CodeVerified
+	}
 	pn := &wabi.PhoneNumber{
 		ID: p.ids.NewID(), WABAID: n.WABAID, DisplayPhoneNumber: digits, VerifiedName: n.VerifiedName,
-		Platform: platform, Registered: n.Registered, QualityRating: "GREEN", CreatedAt: p.clock.Now(),
+		Platform: platform, Registered: n.Registered, QualityRating: cmp.Or(n.QualityRating, "GREEN"),
+		CreatedAt: p.clock.Now(), CodeVerificationStatus: verification, NameStatus: cmp.Or(n.NameStatus, NameApproved),
+		Throughput: ThroughputStandard, MessagingLimit: DefaultMessagingLimit,
 	}
 	return pn, p.store.CreatePhoneNumber(ctx, pn)
 }

@@ -54,10 +54,15 @@ func (s *Store) ExpiredMedia(ctx context.Context, now time.Time, limit int) ([]*
 		"SELECT "+mediaCols+" FROM media WHERE expires_at <= ? ORDER BY expires_at, seq LIMIT ?", nanos(now), limit)
 }
 
-// MediaRefs counts the media files whose bytes have the digest.
+// MediaRefs counts what refers to the bytes with the digest: media files, profile
+// pictures, and upload sessions (finished, or still collecting chunks).
 func (s *Store) MediaRefs(ctx context.Context, sha256 string) (int, error) {
 	var n int
-	if err := s.rdb.QueryRowContext(ctx, "SELECT count(*) FROM media WHERE sha256 = ?", sha256).Scan(&n); err != nil {
+	if err := s.rdb.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM media WHERE sha256 = ?1) +
+		(SELECT count(*) FROM profiles WHERE picture_sha256 = ?1 AND ?1 != '') +
+		(SELECT count(*) FROM upload_sessions WHERE ?1 != '' AND (sha256 = ?1 OR (sha256 = '' AND instr(chunks, ?1) > 0)))`,
+		sha256).Scan(&n); err != nil {
 		return 0, readError(err, "media references")
 	}
 	return n, nil

@@ -110,40 +110,74 @@ func (s *Store) WABAs(ctx context.Context, businessID string) ([]*wabi.WABA, err
 
 // Phone numbers.
 
-const phoneCols = "id, waba_id, display_phone_number, verified_name, platform, registered, quality_rating, created_at"
+const phoneCols = `id, waba_id, display_phone_number, verified_name, platform, registered, quality_rating,
+	created_at, code_verification_status, name_status, throughput, messaging_limit, pin_hash, pending_code,
+	pending_code_expires_at, registrations`
 
 func scanPhone(sc scanner) (*wabi.PhoneNumber, error) {
 	var p wabi.PhoneNumber
-	var created int64
+	var created, codeExpires int64
+	var registrations string
 	if err := sc.Scan(&p.ID, &p.WABAID, &p.DisplayPhoneNumber, &p.VerifiedName, &p.Platform,
-		&p.Registered, &p.QualityRating, &created); err != nil {
+		&p.Registered, &p.QualityRating, &created, &p.CodeVerificationStatus, &p.NameStatus,
+		&p.Throughput, &p.MessagingLimit, &p.PINHash, &p.PendingCode, &codeExpires, &registrations); err != nil {
 		return nil, err
 	}
-	p.CreatedAt = fromNanos(created)
+	p.CreatedAt, p.PendingCodeExpiresAt = fromNanos(created), fromNanos(codeExpires)
+	var ns []int64
+	if err := fromJSON(registrations, &ns); err != nil {
+		return nil, err
+	}
+	for _, n := range ns {
+		p.Registrations = append(p.Registrations, fromNanos(n))
+	}
 	return &p, nil
 }
 
-func phoneArgs(p *wabi.PhoneNumber) []any {
+// phoneArgs returns the columns of phoneCols after the id, then the id.
+func phoneArgs(p *wabi.PhoneNumber) ([]any, error) {
+	ns := make([]int64, len(p.Registrations))
+	for i, t := range p.Registrations {
+		ns[i] = nanos(t)
+	}
+	registrations, err := toJSON(ns)
+	if err != nil {
+		return nil, err
+	}
 	return []any{p.WABAID, p.DisplayPhoneNumber, p.VerifiedName, string(p.Platform),
-		boolInt(p.Registered), p.QualityRating, nanos(p.CreatedAt), p.ID}
+		boolInt(p.Registered), p.QualityRating, nanos(p.CreatedAt), p.CodeVerificationStatus, p.NameStatus,
+		p.Throughput, p.MessagingLimit, p.PINHash, p.PendingCode, nanos(p.PendingCodeExpiresAt),
+		registrations, p.ID}, nil
 }
 
 // CreatePhoneNumber stores a new phone number; EConflict if its id or display
 // number exists, ENotFound if its WABA does not.
 func (s *Store) CreatePhoneNumber(ctx context.Context, p *wabi.PhoneNumber) error {
+	args, err := phoneArgs(p)
+	if err != nil {
+		return err
+	}
 	return s.exec(ctx, "phone number "+p.ID+" ("+p.DisplayPhoneNumber+")", "waba "+p.WABAID, false,
 		`INSERT INTO phone_numbers (waba_id, display_phone_number, verified_name, platform,
-			registered, quality_rating, created_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		phoneArgs(p)...)
+			registered, quality_rating, created_at, code_verification_status, name_status, throughput,
+			messaging_limit, pin_hash, pending_code, pending_code_expires_at, registrations, id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		args...)
 }
 
 // UpdatePhoneNumber replaces a phone number; ENotFound if there is none,
 // EConflict if its new display number is taken.
 func (s *Store) UpdatePhoneNumber(ctx context.Context, p *wabi.PhoneNumber) error {
+	args, err := phoneArgs(p)
+	if err != nil {
+		return err
+	}
 	return s.exec(ctx, "phone number "+p.ID, "waba "+p.WABAID, true,
 		`UPDATE phone_numbers SET waba_id = ?, display_phone_number = ?, verified_name = ?,
-			platform = ?, registered = ?, quality_rating = ?, created_at = ? WHERE id = ?`,
-		phoneArgs(p)...)
+			platform = ?, registered = ?, quality_rating = ?, created_at = ?, code_verification_status = ?,
+			name_status = ?, throughput = ?, messaging_limit = ?, pin_hash = ?, pending_code = ?,
+			pending_code_expires_at = ?, registrations = ? WHERE id = ?`,
+		args...)
 }
 
 // PhoneNumber returns a phone number; ENotFound if there is none.

@@ -31,6 +31,20 @@ func testMedia(t *testing.T, s wabi.Store) {
 	})
 	must(t, s.DeleteMedia(ctx, "m2"))
 	wantAll(t, []check{{"MediaRefs after delete", res(s.MediaRefs(ctx, "aa")), 1}})
+
+	// Profile pictures and upload sessions hold on to bytes too.
+	must(t, s.PutProfile(ctx, &wabi.BusinessProfile{PhoneNumberID: tr.phone.ID, PictureSHA256: "pp", UpdatedAt: at(4)}))
+	must(t, s.CreateUploadSession(ctx, &wabi.UploadSession{ID: "upload:1", AppID: tr.app.ID, FileName: "a.pdf",
+		FileLength: 10, FileType: "application/pdf", Offset: 4, Chunks: []string{"c1"}, CreatedAt: at(4), ExpiresAt: at(90)}))
+	must(t, s.CreateUploadSession(ctx, &wabi.UploadSession{ID: "upload:2", AppID: tr.app.ID, FileName: "b.pdf",
+		FileLength: 4, FileType: "application/pdf", Offset: 4, Chunks: []string{"c2"}, SHA256: "whole", CreatedAt: at(4), ExpiresAt: at(90)}))
+	wantAll(t, []check{
+		{"MediaRefs profile picture", res(s.MediaRefs(ctx, "pp")), 1},
+		{"MediaRefs chunk of an open upload", res(s.MediaRefs(ctx, "c1")), 1},
+		{"MediaRefs finished upload", res(s.MediaRefs(ctx, "whole")), 1},
+		{"MediaRefs chunk of a finished upload", res(s.MediaRefs(ctx, "c2")), 0},
+		{"MediaRefs empty digest", res(s.MediaRefs(ctx, "")), 0},
+	})
 	for _, c := range []struct {
 		name string
 		err  error

@@ -41,7 +41,8 @@ type MediaStore interface {
 	DeleteMedia(ctx context.Context, id string) error
 	// ExpiredMedia lists up to limit media files whose ExpiresAt is not after now.
 	ExpiredMedia(ctx context.Context, now time.Time, limit int) ([]*MediaFile, error)
-	// MediaRefs counts the media files whose bytes have the digest.
+	// MediaRefs counts what refers to the bytes with the digest: media files,
+	// profile pictures and upload sessions. Bytes with no reference may be deleted.
 	MediaRefs(ctx context.Context, sha256 string) (int, error)
 }
 
