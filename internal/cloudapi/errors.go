@@ -37,6 +37,10 @@ const (
 	// styleNotFound: Graph's "Unsupported <method> request. Object with ID ..."
 	// text, built from the request.
 	styleNotFound
+	// styleUserError: Graph's "Invalid parameter" with the WhatsApp code as
+	// error_subcode, the title as error_user_title and the domain message as
+	// error_user_msg, as template management errors read.
+	styleUserError
 )
 
 // graphErrorSpec is how one domain code looks in the Cloud API.
@@ -110,6 +114,38 @@ func graphErrorFor(code wabi.Code) (graphErrorSpec, bool) {
 		return graphErrorSpec{429, 130429, 0, oauthException, "Rate limit hit", styleWhatsApp}, true
 	case wabi.EWebhookVerify:
 		return graphErrorSpec{400, 2200, 0, oauthException, "Callback verification failed", stylePrefixed}, true
+	case wabi.ENumberExists:
+		return graphErrorSpec{400, 2388012, 0, oauthException, "This phone number already exists in your list of phone numbers", styleWhatsApp}, true
+	case wabi.EVerifyCode:
+		return graphErrorSpec{400, 136025, 0, oauthException, "Verify code error", styleWhatsApp}, true
+	case wabi.ENotVerified:
+		return graphErrorSpec{400, 133006, 0, oauthException, "Phone number re-verification needed", styleWhatsApp}, true
+	case wabi.EPINMismatch:
+		return graphErrorSpec{400, 133005, 0, oauthException, "Two step verification PIN Mismatch", styleWhatsApp}, true
+	case wabi.EPINLocked:
+		return graphErrorSpec{400, 133008, 0, oauthException, "Too Many two step verification PIN Guesses", styleWhatsApp}, true
+	case wabi.EPINTooFast:
+		return graphErrorSpec{400, 133009, 0, oauthException, "Two step verification PIN Guessed Too Fast", styleWhatsApp}, true
+	case wabi.ERegisterLimit:
+		return graphErrorSpec{429, 133016, 0, oauthException, "Account register deregister rate limit exceeded", styleWhatsApp}, true
+	case wabi.ETemplateExists:
+		return graphErrorSpec{400, 100, 2388024, oauthException, "Content in This Language Already Exists", styleUserError}, true
+	case wabi.ETemplateLimit:
+		return graphErrorSpec{400, 100, 2388019, oauthException, "Message template limit exceeded", styleUserError}, true
+	case wabi.ETemplateNotEditable:
+		return graphErrorSpec{400, 100, 2388039, oauthException, "Message template status can't be changed", styleUserError}, true
+	case wabi.ETemplateTooLong:
+		return graphErrorSpec{400, 100, 2388040, oauthException, "Message template character limit exceeded", styleUserError}, true
+	case wabi.ETemplateHeaderFormat:
+		return graphErrorSpec{400, 100, 2388047, oauthException, "Message template header format is incorrect", styleUserError}, true
+	case wabi.ETemplateBodyFormat:
+		return graphErrorSpec{400, 100, 2388072, oauthException, "Message template body format is incorrect", styleUserError}, true
+	case wabi.ETemplateFooterFormat:
+		return graphErrorSpec{400, 100, 2388073, oauthException, "Message template footer format is incorrect", styleUserError}, true
+	case wabi.ETemplateTooManyVars:
+		return graphErrorSpec{400, 100, 2388293, oauthException, "Parameters words ratio exceeds limit", styleUserError}, true
+	case wabi.ETemplateVarPosition:
+		return graphErrorSpec{400, 100, 2388299, oauthException, "Variables can't be at the start or end of the template", styleUserError}, true
 	}
 	return graphErrorSpec{}, false
 }
@@ -134,12 +170,15 @@ type graphErrorBody struct {
 }
 
 type graphErrorFields struct {
-	Message      string          `json:"message"`
-	Type         string          `json:"type"`
-	Code         int             `json:"code"`
-	ErrorData    *graphErrorData `json:"error_data,omitempty"`
-	ErrorSubcode int             `json:"error_subcode,omitempty"`
-	FBTraceID    string          `json:"fbtrace_id"`
+	Message        string          `json:"message"`
+	Type           string          `json:"type"`
+	Code           int             `json:"code"`
+	ErrorData      *graphErrorData `json:"error_data,omitempty"`
+	ErrorSubcode   int             `json:"error_subcode,omitempty"`
+	IsTransient    *bool           `json:"is_transient,omitempty"`
+	ErrorUserTitle string          `json:"error_user_title,omitempty"`
+	ErrorUserMsg   string          `json:"error_user_msg,omitempty"`
+	FBTraceID      string          `json:"fbtrace_id"`
 }
 
 type graphErrorData struct {
@@ -178,6 +217,11 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		body.Message = s.title
 	case styleNotFound:
 		body.Message = notFoundMessage(r)
+	case styleUserError:
+		transient := false
+		body.Message = "Invalid parameter"
+		body.IsTransient = &transient
+		body.ErrorUserTitle, body.ErrorUserMsg = s.title, e.Message
 	}
 	codec.Write(w, s.status, graphErrorBody{Error: body})
 }

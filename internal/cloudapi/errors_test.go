@@ -97,6 +97,22 @@ func TestWriteError(t *testing.T) {
 		{wabi.ETemplateDisabled, "Template order_update is disabled.", "POST", "/v23.0/106540352242922/messages", 400},
 		{wabi.ERateLimit, "Too many messages sent from this phone number in a short period of time.", "POST", "/v23.0/106540352242922/messages", 429},
 		{wabi.EWebhookVerify, "Callback verification failed with the following errors: HTTP Status Code = 403", "POST", "/v23.0/1234567890/subscriptions", 400},
+		{wabi.ENumberExists, "Phone number +1 555-000-1000 was already added.", "POST", "/v23.0/102290129340398/phone_numbers", 400},
+		{wabi.EVerifyCode, "The code does not match the code sent to the number.", "POST", "/v23.0/106540352242922/verify_code", 400},
+		{wabi.ENotVerified, "Verify the ownership of phone number 106540352242922 with request_code and verify_code before registering it.", "POST", "/v23.0/106540352242922/register", 400},
+		{wabi.EPINMismatch, "The PIN does not match the two-step verification PIN of the number.", "POST", "/v23.0/106540352242922/register", 400},
+		{wabi.EPINLocked, "Too many wrong PINs. Try again after 2026-11-01T13:00:00Z.", "POST", "/v23.0/106540352242922/register", 400},
+		{wabi.EPINTooFast, "Wait 10 seconds after a wrong PIN before trying again.", "POST", "/v23.0/106540352242922/register", 400},
+		{wabi.ERegisterLimit, "Phone number 106540352242922 was registered or deregistered 10 times in the last 72 hours.", "POST", "/v23.0/106540352242922/register", 429},
+		{wabi.ETemplateExists, "There is already en_US content for the template order_update. Create a template with another name, or add another language.", "POST", "/v23.0/102290129340398/message_templates", 400},
+		{wabi.ETemplateLimit, "WhatsApp Business Account 102290129340398 already has 250 message templates, the most it may have.", "POST", "/v23.0/102290129340398/message_templates", 400},
+		{wabi.ETemplateNotEditable, "Template 1689556908129832 is in review (PENDING); edit it once it is approved or rejected.", "POST", "/v23.0/1689556908129832", 400},
+		{wabi.ETemplateTooLong, "components[1]['text'] is 1100 characters long; the limit is 1024.", "POST", "/v23.0/102290129340398/message_templates", 400},
+		{wabi.ETemplateHeaderFormat, "components[0]['format'] must be TEXT, IMAGE, VIDEO, DOCUMENT or LOCATION (got GIF).", "POST", "/v23.0/102290129340398/message_templates", 400},
+		{wabi.ETemplateBodyFormat, "components[1]['text'] has 2 variables but no {{1}}: number them from {{1}} without gaps.", "POST", "/v23.0/102290129340398/message_templates", 400},
+		{wabi.ETemplateFooterFormat, "components[2]['text'] cannot hold variables.", "POST", "/v23.0/102290129340398/message_templates", 400},
+		{wabi.ETemplateTooManyVars, "components[1]['text'] has 3 variables and only 2 words around them.", "POST", "/v23.0/102290129340398/message_templates", 400},
+		{wabi.ETemplateVarPosition, "components[1]['text'] starts or ends with a variable.", "POST", "/v23.0/102290129340398/message_templates", 400},
 	}
 	if len(tests) != len(allCodes) {
 		t.Fatalf("%d cases for %d codes: every code needs a golden body", len(tests), len(allCodes))

@@ -60,6 +60,7 @@ func (a *API) routes() {
 	a.mux.Handle("POST /{id}", a.handle(a.handlePostNode))
 	a.mux.Handle("DELETE /{id}", a.handle(a.handleDeleteNode))
 	a.mux.HandleFunc("GET /whatsapp_business/attachments/", a.handleDownload)
+	a.mux.HandleFunc("GET /whatsapp_business/profile/{id}/picture", a.handleProfilePicture)
 	a.mux.Handle("GET /{id}/subscriptions", a.handle(a.handleGetSubscriptions))
 	a.mux.Handle("POST /{id}/subscriptions", a.handle(a.handlePostSubscriptions))
 	a.mux.Handle("DELETE /{id}/subscriptions", a.handle(a.handleDeleteSubscriptions))

@@ -178,10 +178,15 @@ type (
 	}
 )
 
-// Encode renders the webhook body of e: an inbound message when e.Status is nil,
-// else a status change of e.Message. It fails on an event the Cloud API has no
-// shape for (another field, a missing message or number, an unknown type).
+// Encode renders the webhook body of e: for the messages field an inbound
+// message when e.Status is nil, else a status change of e.Message; for the
+// template fields the change of e.Template. It fails on an event the Cloud API
+// has no shape for (another field, a missing message, number or template, an
+// unknown type).
 func (WebhookEncoder) Encode(e *wabi.Event) ([]byte, error) {
+	if e != nil && isTemplateField(e.Field) {
+		return encodeTemplateEvent(e)
+	}
 	if e == nil || e.Message == nil || e.Phone == nil {
 		return nil, errors.New("cloudapi: webhook event needs a message and a phone number")
 	}

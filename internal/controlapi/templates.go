@@ -11,16 +11,18 @@ func (a *API) handleListTemplates(w http.ResponseWriter, r *http.Request) error 
 }
 
 // handleCreateTemplate stores a template as given; its status defaults to
-// APPROVED so that tests can send it at once.
+// APPROVED so that tests can send it at once. A PENDING template is reviewed as
+// if a business had submitted it.
 func (a *API) handleCreateTemplate(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
-		WABAID          string                   `json:"waba_id"`
-		Name            string                   `json:"name"`
-		Language        string                   `json:"language"`
-		Category        string                   `json:"category"`
-		Components      []wabi.TemplateComponent `json:"components"`
-		ParameterFormat string                   `json:"parameter_format"`
-		Status          string                   `json:"status"`
+		WABAID              string                   `json:"waba_id"`
+		Name                string                   `json:"name"`
+		Language            string                   `json:"language"`
+		Category            string                   `json:"category"`
+		Components          []wabi.TemplateComponent `json:"components"`
+		ParameterFormat     string                   `json:"parameter_format"`
+		AllowCategoryChange bool                     `json:"allow_category_change"`
+		Status              string                   `json:"status"`
 	}
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -31,6 +33,7 @@ func (a *API) handleCreateTemplate(w http.ResponseWriter, r *http.Request) error
 	t, err := a.Platform.CreateTemplate(r.Context(), &wabi.Template{
 		WABAID: req.WABAID, Name: req.Name, Language: req.Language, Category: req.Category,
 		Components: req.Components, ParameterFormat: req.ParameterFormat, Status: req.Status,
+		AllowCategoryChange: req.AllowCategoryChange,
 	})
 	if err != nil {
 		return err
@@ -40,24 +43,4 @@ func (a *API) handleCreateTemplate(w http.ResponseWriter, r *http.Request) error
 
 func (a *API) handleGetTemplate(w http.ResponseWriter, r *http.Request) error {
 	return getByID(a, w, r, a.Platform.Store().Template)
-}
-
-// handleSetTemplateStatus plays Meta's review: approve, reject (with a reason),
-// pause or disable a template.
-func (a *API) handleSetTemplateStatus(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Status string `json:"status"`
-		Reason string `json:"reason"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	if err := required("status", req.Status); err != nil {
-		return err
-	}
-	t, err := a.Platform.SetTemplateStatus(r.Context(), r.PathValue("id"), req.Status, req.Reason)
-	if err != nil {
-		return err
-	}
-	return a.respond(w, r, http.StatusOK, t)
 }

@@ -57,7 +57,8 @@ func (p *Platform) createDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.SetAppWebhook(ctx, Admin, a.ID, WebhookConfig{Fields: []string{wabi.FieldMessages, wabi.FieldMessageTemplateStatusUpdate}}); err != nil {
+	if _, err := p.SetAppWebhook(ctx, Admin, a.ID, WebhookConfig{Fields: []string{wabi.FieldMessages,
+		wabi.FieldMessageTemplateStatusUpdate, wabi.FieldTemplateCategoryUpdate, wabi.FieldMessageTemplateQualityUpdate}}); err != nil {
 		return err
 	}
 	if err := p.Subscribe(ctx, Admin, w.ID, a.ID, "", ""); err != nil {

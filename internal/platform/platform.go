@@ -57,7 +57,19 @@ type Platform struct {
 	// subscriptions) may be when another node changed them. Default 2s; changes made
 	// through this Platform are seen at once.
 	CacheTTL time.Duration
+	// Rates is the rate card of pricing and conversation analytics: US dollars per
+	// delivered message, by pricing category in lower case ("marketing"); a
+	// category not listed costs nothing. Default DefaultRates(), illustrative
+	// figures, not Meta's prices.
+	Rates map[string]float64
+	// TemplateReviewDelay is how long the review of a submitted or edited
+	// template takes (see RunReviews). Negative: templates stay PENDING until the
+	// control API decides. Default 0: they are reviewed at once.
+	TemplateReviewDelay time.Duration
+	// ReviewTemplate decides pending templates. Default DefaultReview.
+	ReviewTemplate ReviewPolicy
 
+	tpl    templateState
 	cache  cache
 	recent recent
 	typing sync.Map // chat key → time the typing indicator ends

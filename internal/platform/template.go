@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -13,6 +14,21 @@ import (
 
 // templateVar matches a template variable: {{1}} or {{name}}.
 var templateVar = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_]+)\s*\}\}`)
+
+// Send-time limits of hydrated template texts (§2.9).
+const (
+	limSendHeader   = 60
+	limSendBody     = 1024
+	limSendOnlyBody = 32768
+	limOTP          = 15
+)
+
+// headerMime lists the media types a template's media header may carry.
+var headerMime = map[string][]string{
+	"IMAGE":    {"image/jpeg", "image/png"},
+	"VIDEO":    {"video/mp4"},
+	"DOCUMENT": {"application/pdf"},
+}
 
 // variables returns the distinct variable names of a template text, in order.
 func variables(text string) []string {
@@ -28,7 +44,9 @@ func variables(text string) []string {
 }
 
 // checkTemplate finds the approved template a message names and checks its
-// parameters against the template's variables, returning how it renders.
+// parameters against the template's components, returning how it renders on
+// the phone: header text (or "[image]" and the like), body, footer and button
+// labels.
 func (p *Platform) checkTemplate(ctx context.Context, w *wabi.WABA, ts *wabi.TemplateSend) (*wabi.Template, *wabi.RenderedOffer, error) {
 	all, err := p.templates(ctx, w.ID)
 	if err != nil {
@@ -50,7 +68,16 @@ func (p *Platform) checkTemplate(ctx context.Context, w *wabi.WABA, ts *wabi.Tem
 	case t.Status != wabi.TemplateApproved:
 		return nil, nil, wabi.Errorf(wabi.ETemplateNotFound, "template name (%s) does not exist in %s (its status is %s, not APPROVED)", ts.Name, ts.Language.Code, t.Status)
 	}
+	r, err := p.renderTemplate(ctx, t, ts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, r, nil
+}
 
+// renderTemplate checks a send's parameters against the template's components
+// and renders what the phone shows.
+func (p *Platform) renderTemplate(ctx context.Context, t *wabi.Template, ts *wabi.TemplateSend) (*wabi.RenderedOffer, error) {
 	given := map[string][]wabi.TemplateParam{}
 	buttons := map[int]wabi.TemplateParamComp{}
 	for _, c := range ts.Components {
@@ -58,7 +85,10 @@ func (p *Platform) checkTemplate(ctx context.Context, w *wabi.WABA, ts *wabi.Tem
 		if typ == "button" {
 			i, err := buttonIndex(c.Index)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
+			}
+			if _, dup := buttons[i]; dup {
+				return nil, wabi.Errorf(wabi.EInvalidParam, "button at index %d: parameters are given twice", i)
 			}
 			buttons[i] = c
 			continue
@@ -66,49 +96,50 @@ func (p *Platform) checkTemplate(ctx context.Context, w *wabi.WABA, ts *wabi.Tem
 		given[typ] = append(given[typ], c.Parameters...)
 	}
 
+	named := t.ParameterFormat == FormatNamed
 	r := &wabi.RenderedOffer{}
 	onlyBody := len(t.Components) == 1
 	for _, tc := range t.Components {
 		switch strings.ToUpper(tc.Type) {
 		case "HEADER":
-			h, err := renderHeader(tc, given["header"])
+			h, err := p.renderHeader(ctx, tc, given["header"], named)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			r.Header = h
 		case "BODY":
-			limit := 1024
+			limit := limSendBody
 			if onlyBody {
-				limit = 32768
+				limit = limSendOnlyBody
 			}
-			body, err := renderText("body", tc.Text, given["body"], limit)
+			body, err := renderTextAs("body", tc.Text, given["body"], limit, named)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			r.Body = body
 		case "FOOTER":
 			r.Footer = tc.Text
 		case "BUTTONS":
 			for i, b := range tc.Buttons {
-				r.Buttons = append(r.Buttons, b.Text)
+				r.Buttons = append(r.Buttons, buttonLabel(b))
 				c, ok := buttons[i]
-				if err := checkButton(i, b, c, ok); err != nil {
-					return nil, nil, err
+				if err := checkButtonParams(i, b, c, ok); err != nil {
+					return nil, err
 				}
 				delete(buttons, i)
 			}
 		}
 	}
 	for i := range buttons {
-		return nil, nil, wabi.Errorf(wabi.ETemplateParamCount, "button at index %d: the template has no such button", i)
+		return nil, wabi.Errorf(wabi.ETemplateParamCount, "button at index %d: the template has no such button", i)
 	}
 	if !hasComponent(t, "HEADER") && len(given["header"]) > 0 {
-		return nil, nil, paramCount("header", len(given["header"]), 0)
+		return nil, paramCount("header", len(given["header"]), 0)
 	}
 	if !hasComponent(t, "BODY") && len(given["body"]) > 0 {
-		return nil, nil, paramCount("body", len(given["body"]), 0)
+		return nil, paramCount("body", len(given["body"]), 0)
 	}
-	return t, r, nil
+	return r, nil
 }
 
 func hasComponent(t *wabi.Template, typ string) bool {
@@ -124,11 +155,12 @@ func paramCount(where string, got, want int) error {
 	return wabi.Errorf(wabi.ETemplateParamCount, "%s: number of localizable_params (%d) does not match the expected number of params (%d)", where, got, want)
 }
 
-// renderHeader checks the header parameter against the header's format.
-func renderHeader(tc wabi.TemplateComponent, ps []wabi.TemplateParam) (string, error) {
+// renderHeader checks the header parameter against the header's format: a text
+// with its variable, or one media or location parameter of the header's kind.
+func (p *Platform) renderHeader(ctx context.Context, tc wabi.TemplateComponent, ps []wabi.TemplateParam, named bool) (string, error) {
 	format := strings.ToUpper(tc.Format)
 	if format == "" || format == "TEXT" {
-		return renderText("header", tc.Text, ps, 60)
+		return renderTextAs("header", tc.Text, ps, limSendHeader, named)
 	}
 	if len(ps) != 1 {
 		return "", paramCount("header", len(ps), 1)
@@ -137,11 +169,47 @@ func renderHeader(tc wabi.TemplateComponent, ps []wabi.TemplateParam) (string, e
 	if ps[0].Type != want {
 		return "", wabi.Errorf(wabi.ETemplateFormat, "header: the template's header is %s, the parameter is %s", format, ps[0].Type)
 	}
+	if err := p.checkHeaderMedia(ctx, format, ps[0]); err != nil {
+		return "", err
+	}
 	return "[" + want + "]", nil
 }
 
-// renderText fills a text's variables from parameters, positional or named.
+// checkHeaderMedia checks that an uploaded header medium is of a type template
+// headers take: JPEG or PNG images, MP4 videos, PDF documents. Media sent by
+// link are checked when they are fetched; an unknown id is left for the media
+// checks to report.
+func (p *Platform) checkHeaderMedia(ctx context.Context, format string, prm wabi.TemplateParam) error {
+	md := prm.Image
+	switch format {
+	case "VIDEO":
+		md = prm.Video
+	case "DOCUMENT":
+		md = prm.Document
+	}
+	allowed, ok := headerMime[format]
+	if !ok || md == nil || md.ID == "" {
+		return nil
+	}
+	mf, err := p.store.MediaFile(ctx, md.ID)
+	if err != nil {
+		return nil
+	}
+	if mt := mediaCanonical(mf.MimeType); !slices.Contains(allowed, mt) {
+		return wabi.Errorf(wabi.ETemplateFormat, "header: a %s header takes %s; media %s is %s", format, strings.Join(allowed, " or "), md.ID, mt)
+	}
+	return nil
+}
+
+// renderText fills a text's variables from parameters, positional or named
+// (named when the text's variables are names and the parameters name them).
 func renderText(where, text string, ps []wabi.TemplateParam, limit int) (string, error) {
+	return renderTextAs(where, text, ps, limit, false)
+}
+
+// renderTextAs is renderText for a template whose parameter format is known:
+// named templates need a parameter_name on every parameter.
+func renderTextAs(where, text string, ps []wabi.TemplateParam, limit int, named bool) (string, error) {
 	vars := variables(text)
 	if len(ps) != len(vars) {
 		return "", paramCount(where, len(ps), len(vars))
@@ -153,7 +221,10 @@ func renderText(where, text string, ps []wabi.TemplateParam, limit int) (string,
 			return "", err
 		}
 		name := strconv.Itoa(i + 1)
-		if prm.ParameterName != "" {
+		if named || prm.ParameterName != "" && !positionalVar.MatchString(vars[0]) {
+			if prm.ParameterName == "" {
+				return "", wabi.Errorf(wabi.ETemplateFormat, "%s: the template's variables are named, so parameter %d needs a parameter_name", where, i+1)
+			}
 			name = prm.ParameterName
 		}
 		values[name] = v
@@ -191,20 +262,99 @@ func paramValue(where string, prm wabi.TemplateParam) (string, error) {
 	return "", wabi.Errorf(wabi.ETemplateFormat, "%s: a parameter of type %s cannot fill a text variable", where, prm.Type)
 }
 
-// checkButton checks the parameters sent for a template button, if any.
-func checkButton(i int, b wabi.TemplateButton, c wabi.TemplateParamComp, sent bool) error {
+// buttonLabel is what a button shows on the phone.
+func buttonLabel(b wabi.TemplateButton) string {
+	if strings.EqualFold(b.Type, "COPY_CODE") && b.Text == "" {
+		return "Copy offer code"
+	}
+	return b.Text
+}
+
+// buttonParam says what a template button takes when it is sent: the sub_type
+// its parameters come under, the parameter type, and whether they are required.
+type buttonParam struct {
+	subTypes  []string
+	paramType string
+	required  bool
+}
+
+// buttonParamOf returns what a button takes; ok is false for buttons that take
+// no parameters.
+func buttonParamOf(b wabi.TemplateButton) (buttonParam, bool) {
+	switch strings.ToUpper(b.Type) {
+	case "QUICK_REPLY":
+		return buttonParam{[]string{"quick_reply"}, "payload", false}, true
+	case "URL":
+		if len(variables(b.URL)) == 0 {
+			return buttonParam{}, false
+		}
+		return buttonParam{[]string{"url"}, "text", true}, true
+	case "COPY_CODE":
+		return buttonParam{[]string{"copy_code"}, "coupon_code", true}, true
+	case "OTP":
+		// One-time passwords are sent as a url button, as Meta documents; some
+		// clients say copy_code.
+		return buttonParam{[]string{"url", "copy_code"}, "text", true}, true
+	case "FLOW":
+		return buttonParam{[]string{"flow"}, "action", false}, true
+	case "CATALOG", "MPM":
+		return buttonParam{[]string{strings.ToLower(b.Type)}, "action", false}, true
+	}
+	return buttonParam{}, false
+}
+
+// checkButtonParams checks the parameters sent for a template button, if any.
+func checkButtonParams(i int, b wabi.TemplateButton, c wabi.TemplateParamComp, sent bool) error {
 	typ := strings.ToUpper(b.Type)
-	needs := typ == "URL" && len(variables(b.URL)) > 0 || typ == "COPY_CODE"
+	want, takes := buttonParamOf(b)
 	if !sent {
-		if needs {
+		if takes && want.required {
 			return wabi.Errorf(wabi.ETemplateParamCount, "button at index %d (%s) needs a parameter", i, typ)
 		}
 		return nil
 	}
-	if sub := strings.ToUpper(c.SubType); sub != typ {
-		return wabi.Errorf(wabi.ETemplateFormat, "button at index %d is %s, the parameters are for %s", i, typ, sub)
+	sub := strings.ToLower(c.SubType)
+	if !takes {
+		if len(c.Parameters) > 0 {
+			return paramCount(fmt.Sprintf("button at index %d (%s)", i, typ), len(c.Parameters), 0)
+		}
+		if sub != strings.ToLower(typ) {
+			return wabi.Errorf(wabi.ETemplateFormat, "button at index %d is %s, the parameters are for %s", i, typ, strings.ToUpper(sub))
+		}
+		return nil
+	}
+	if !slices.Contains(want.subTypes, sub) {
+		return wabi.Errorf(wabi.ETemplateFormat, "button at index %d is %s, the parameters are for %s", i, typ, strings.ToUpper(sub))
+	}
+	where := fmt.Sprintf("button at index %d (%s)", i, typ)
+	if len(c.Parameters) != 1 && (want.required || len(c.Parameters) > 1) {
+		return paramCount(where, len(c.Parameters), 1)
+	}
+	if len(c.Parameters) == 0 {
+		return nil
+	}
+	prm := c.Parameters[0]
+	if prm.Type != want.paramType {
+		return wabi.Errorf(wabi.ETemplateFormat, "%s: the parameter must be of type %s, not %s", where, want.paramType, prm.Type)
+	}
+	switch typ {
+	case "URL":
+		if n := utf8.RuneCountInString(templateVar.ReplaceAllString(b.URL, deref(prm.Text))); n > limButtonURL {
+			return wabi.Errorf(wabi.ETemplateTextLength, "%s: the URL with its parameter is %d characters long; the limit is %d", where, n, limButtonURL)
+		}
+	case "OTP":
+		if n := utf8.RuneCountInString(deref(prm.Text)); n > limOTP {
+			return wabi.Errorf(wabi.ETemplateTextLength, "%s: the one-time password is %d characters long; the limit is %d", where, n, limOTP)
+		}
 	}
 	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // buttonIndex reads a button component's index, a string or a number from 0 to 9.

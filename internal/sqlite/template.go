@@ -6,28 +6,49 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-const templateCols = "id, waba_id, name, language, category, status, components, parameter_format, rejected_reason, created_at"
+const templateCols = "id, waba_id, name, language, category, status, components, parameter_format, rejected_reason, " +
+	"created_at, quality_score, previous_category, allow_category_change, updated_at, edits"
 
 func scanTemplate(sc scanner) (*wabi.Template, error) {
 	var t wabi.Template
-	var components string
-	var created int64
+	var components, edits string
+	var created, updated int64
+	var allow int
 	if err := sc.Scan(&t.ID, &t.WABAID, &t.Name, &t.Language, &t.Category, &t.Status, &components,
-		&t.ParameterFormat, &t.RejectedReason, &created); err != nil {
+		&t.ParameterFormat, &t.RejectedReason, &created, &t.QualityScore, &t.PreviousCategory, &allow,
+		&updated, &edits); err != nil {
 		return nil, err
 	}
-	t.CreatedAt = fromNanos(created)
+	t.CreatedAt, t.UpdatedAt = fromNanos(created), fromNanos(updated)
+	t.AllowCategoryChange = allow != 0
+	var at []int64
+	if err := fromJSON(edits, &at); err != nil {
+		return nil, err
+	}
+	for _, n := range at {
+		t.Edits = append(t.Edits, fromNanos(n))
+	}
 	return &t, fromJSON(components, &t.Components)
 }
 
 // templateArgs returns the columns of templateCols after the id, then the id.
+// Edit times are kept as unix nanoseconds, like every other time.
 func templateArgs(t *wabi.Template) ([]any, error) {
 	components, err := toJSON(t.Components)
 	if err != nil {
 		return nil, err
 	}
+	at := make([]int64, len(t.Edits))
+	for i, e := range t.Edits {
+		at[i] = nanos(e)
+	}
+	edits, err := toJSON(at)
+	if err != nil {
+		return nil, err
+	}
 	return []any{t.WABAID, t.Name, t.Language, t.Category, t.Status, components,
-		t.ParameterFormat, t.RejectedReason, nanos(t.CreatedAt), t.ID}, nil
+		t.ParameterFormat, t.RejectedReason, nanos(t.CreatedAt), t.QualityScore, t.PreviousCategory,
+		boolInt(t.AllowCategoryChange), nanos(t.UpdatedAt), edits, t.ID}, nil
 }
 
 // templateName names a template in errors.
@@ -43,8 +64,9 @@ func (s *Store) CreateTemplate(ctx context.Context, t *wabi.Template) error {
 		return err
 	}
 	return s.exec(ctx, templateName(t), "waba "+t.WABAID, false,
-		`INSERT INTO templates (waba_id, name, language, category, status, components,
-			parameter_format, rejected_reason, created_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		`INSERT INTO templates (waba_id, name, language, category, status, components, parameter_format,
+			rejected_reason, created_at, quality_score, previous_category, allow_category_change, updated_at,
+			edits, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		args...)
 }
 
@@ -57,7 +79,8 @@ func (s *Store) UpdateTemplate(ctx context.Context, t *wabi.Template) error {
 	}
 	return s.exec(ctx, templateName(t), "waba "+t.WABAID, true,
 		`UPDATE templates SET waba_id = ?, name = ?, language = ?, category = ?, status = ?,
-			components = ?, parameter_format = ?, rejected_reason = ?, created_at = ? WHERE id = ?`,
+			components = ?, parameter_format = ?, rejected_reason = ?, created_at = ?, quality_score = ?,
+			previous_category = ?, allow_category_change = ?, updated_at = ?, edits = ? WHERE id = ?`,
 		args...)
 }
 

@@ -37,6 +37,28 @@ const (
 	ETemplateDisabled   Code = "template_disabled"    // template disabled
 	ERateLimit          Code = "rate_limit"           // throughput exceeded
 	EWebhookVerify      Code = "webhook_verify"       // the callback URL failed the hub.challenge handshake
+
+	// Template management (create, edit): Meta's 2388xxx family.
+	ETemplateExists       Code = "template_exists"        // a template of that name and language exists
+	ETemplateLimit        Code = "template_limit"         // the WABA has as many template names as it may
+	ETemplateNotEditable  Code = "template_not_editable"  // the template's status or edit quota forbids the edit
+	ETemplateTooLong      Code = "template_too_long"      // a field of the template exceeds its character limit
+	ETemplateHeaderFormat Code = "template_header_format" // the HEADER component is malformed
+	ETemplateBodyFormat   Code = "template_body_format"   // the BODY component is malformed
+	ETemplateFooterFormat Code = "template_footer_format" // the FOOTER component is malformed
+	ETemplateTooManyVars  Code = "template_too_many_vars" // too many variables for the length of the text
+	ETemplateVarPosition  Code = "template_var_position"  // a variable starts or ends the body text
+)
+
+// Error codes of phone number registration and ownership verification.
+const (
+	ENumberExists  Code = "number_exists"  // the phone number was already added
+	EVerifyCode    Code = "verify_code"    // ownership code wrong, expired or never requested
+	ENotVerified   Code = "not_verified"   // register before the number's ownership is verified
+	EPINMismatch   Code = "pin_mismatch"   // two-step verification PIN differs from the number's
+	EPINLocked     Code = "pin_locked"     // too many wrong PINs: wait before trying again
+	EPINTooFast    Code = "pin_too_fast"   // a PIN tried again too soon after a wrong one
+	ERegisterLimit Code = "register_limit" // more than 10 register/deregister calls in 72 hours
 )
 
 // Codes returns every error code, for tests that check each dialect maps them all.
@@ -45,7 +67,10 @@ func Codes() []Code {
 		EInvalidToken, EPermission, ENotFound, EConflict, EUnsupportedType, ERecipientIsSender,
 		ENotRegistered, EWrongPlatform, EOutsideWindow, ENotOnWhatsApp, EMediaUpload, ETemplateNotFound,
 		ETemplateParamCount, ETemplateFormat, ETemplateTextLength, ETemplateParamText, ETemplatePaused,
-		ETemplateDisabled, ERateLimit, EWebhookVerify}
+		ETemplateDisabled, ERateLimit, EWebhookVerify,
+		ENumberExists, EVerifyCode, ENotVerified, EPINMismatch, EPINLocked, EPINTooFast, ERegisterLimit,
+		ETemplateExists, ETemplateLimit, ETemplateNotEditable, ETemplateTooLong, ETemplateHeaderFormat,
+		ETemplateBodyFormat, ETemplateFooterFormat, ETemplateTooManyVars, ETemplateVarPosition}
 }
 
 // Error is wabi's one error type. Message is written for the developer who sent the

@@ -75,8 +75,10 @@ type PhoneNumber struct {
 // Webhook fields an app can subscribe to. Only the ones wabi emits are listed;
 // subscribing to any other field name is accepted and never delivered.
 const (
-	FieldMessages                    = "messages"
-	FieldMessageTemplateStatusUpdate = "message_template_status_update"
+	FieldMessages                     = "messages"
+	FieldMessageTemplateStatusUpdate  = "message_template_status_update"
+	FieldTemplateCategoryUpdate       = "template_category_update"
+	FieldMessageTemplateQualityUpdate = "message_template_quality_update"
 )
 
 // App is a Meta app: it receives webhooks for the WABAs that subscribed it.
