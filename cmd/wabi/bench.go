@@ -54,6 +54,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	c.URL = strings.TrimSuffix(c.URL, "/")
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.Concurrency}}
+	defer client.CloseIdleConnections()
 	if err := c.fillDefaults(ctx, client); err != nil {
 		return err
 	}
@@ -64,6 +65,9 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stdout, "%d clients closed loop\n", c.Concurrency)
 	}
 	r := c.run(ctx, client)
+	// Connections dialled but never used would otherwise hold up the server's
+	// graceful shutdown for seconds.
+	client.CloseIdleConnections()
 	r.print(stdout)
 	if r.ok == 0 {
 		return fmt.Errorf("no request succeeded")

@@ -28,6 +28,7 @@ type config struct {
 	PublicURL       string
 	MediaFetchAllow []string
 	MediaSweep      time.Duration
+	ReviewDelay     time.Duration
 }
 
 // setting is one entry of the config table.
@@ -61,6 +62,19 @@ var settings = []setting{
 		func(c *config, v string) (err error) { c.MediaFetchAllow, err = fetch.ParseAllow(v); return err }},
 	{"media-sweep-every", "WABI_MEDIA_SWEEP_EVERY", "1m", "how often expired media is deleted",
 		durationSetter(func(c *config) *time.Duration { return &c.MediaSweep })},
+	{"template-review-delay", "WABI_TEMPLATE_REVIEW_DELAY", "5s", "how long new templates stay PENDING before the review decides; \"manual\" leaves every decision to the control API",
+		func(c *config, v string) error {
+			if v == "manual" {
+				c.ReviewDelay = -1
+				return nil
+			}
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return fmt.Errorf("%q is not a duration such as 5s or 0s, nor manual", v)
+			}
+			c.ReviewDelay = d
+			return nil
+		}},
 	{"window-error-sync", "WABI_WINDOW_ERROR_SYNC", "false", "answer sends outside the 24-hour window with an error instead of a failed status",
 		func(c *config, v string) error {
 			b, err := strconv.ParseBool(v)

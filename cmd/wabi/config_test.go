@@ -27,6 +27,8 @@ func TestConfigPrecedence(t *testing.T) {
 			return c.APIVersion == "v23.0" && c.LogLevel == "info" && c.WebhookRetryMin == 30*time.Second && !c.WindowErrorSync
 		}},
 		{"bool flag", []string{"-window-error-sync", "true"}, func(c *config) bool { return c.WindowErrorSync }},
+		{"review delay", []string{"-template-review-delay", "0s"}, func(c *config) bool { return c.ReviewDelay == 0 }},
+		{"manual review", []string{"-template-review-delay", "manual"}, func(c *config) bool { return c.ReviewDelay < 0 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,6 +56,7 @@ func TestConfigErrors(t *testing.T) {
 		{[]string{"-log-format", "xml"}, nil, "log format"},
 		{[]string{"-window-error-sync", "maybe"}, nil, "window-error-sync"},
 		{[]string{"extra"}, nil, "unexpected arguments"},
+		{[]string{"-template-review-delay", "-5s"}, nil, "template-review-delay"},
 		{[]string{"-nope"}, nil, "not defined"},
 	}
 	for _, tt := range tests {

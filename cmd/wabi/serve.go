@@ -120,7 +120,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	wg.Go(func() { _ = p.RunRetention(bg, cfg.MediaSweep) })
 	// Templates submitted through Graph are reviewed a few seconds later, as at
 	// Meta (where it takes minutes to hours); pending reviews resume here.
-	p.TemplateReviewDelay = 5 * time.Second
+	p.TemplateReviewDelay = cfg.ReviewDelay
 	wg.Go(func() { _ = p.RunReviews(bg) })
 	n, err := p.Recover(bg)
 	if err != nil {

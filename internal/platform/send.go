@@ -71,11 +71,13 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 	m.ConversationID = wabi.RandomHex(16)
 	m.Category = "service"
 
+	var tpl *wabi.Template
 	if m.Type == wabi.TypeTemplate {
 		t, rendered, err := p.checkTemplate(ctx, w, m.Template)
 		if err != nil {
 			return nil, err
 		}
+		tpl = t
 		m.Category = strings.ToLower(t.Category)
 		m.Rendered = rendered
 	}
@@ -83,6 +85,10 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 	failure, err := p.resolveOutboundMedia(ctx, pn, m)
 	if err != nil {
 		return nil, err
+	}
+	if tpl != nil && failure == nil {
+		// A header medium sent by link is known only now that it is fetched.
+		failure = p.checkLinkedHeader(ctx, tpl, m.Template)
 	}
 	if m.Type != wabi.TypeTemplate && failure == nil {
 		last, err := p.window(ctx, pn.ID, waID)

@@ -201,6 +201,35 @@ func (p *Platform) checkHeaderMedia(ctx context.Context, format string, prm wabi
 	return nil
 }
 
+// checkLinkedHeader checks header media sent by link, once fetched, against the
+// template's header format; a mismatch fails the message (132012).
+func (p *Platform) checkLinkedHeader(ctx context.Context, t *wabi.Template, ts *wabi.TemplateSend) *wabi.Error {
+	format := ""
+	for _, c := range t.Components {
+		if strings.EqualFold(c.Type, "HEADER") {
+			format = strings.ToUpper(c.Format)
+		}
+	}
+	for _, c := range ts.Components {
+		if !strings.EqualFold(c.Type, "header") {
+			continue
+		}
+		for _, prm := range c.Parameters {
+			linked := false
+			for _, md := range []*wabi.Media{prm.Image, prm.Video, prm.Document} {
+				linked = linked || (md != nil && md.Link != "")
+			}
+			if !linked {
+				continue
+			}
+			if e := wabi.AsError(p.checkHeaderMedia(ctx, format, prm)); e != nil {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
 // renderText fills a text's variables from parameters, positional or named
 // (named when the text's variables are names and the parameters name them).
 func renderText(where, text string, ps []wabi.TemplateParam, limit int) (string, error) {
