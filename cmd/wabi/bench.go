@@ -198,22 +198,28 @@ func (c *benchConfig) run(ctx context.Context, client *http.Client) *benchResult
 			})
 		}
 	} else {
+		// Each wake-up issues every send that is due by now, so a late wake-up
+		// catches up instead of lowering the rate.
 		slots := make(chan struct{}, c.Concurrency)
-		tick := time.NewTicker(time.Second / time.Duration(c.Rate))
+		tick := time.NewTicker(max(time.Second/time.Duration(c.Rate), time.Millisecond))
 		defer tick.Stop()
+		issued := 0
 	loop:
 		for {
 			select {
 			case <-ctx.Done():
 				break loop
-			case <-tick.C:
-				select {
-				case slots <- struct{}{}:
-					wg.Go(func() { send(); <-slots })
-				default:
-					mu.Lock()
-					r.dropped++
-					mu.Unlock()
+			case now := <-tick.C:
+				due := int(now.Sub(began).Seconds() * float64(c.Rate))
+				for ; issued < due; issued++ {
+					select {
+					case slots <- struct{}{}:
+						wg.Go(func() { send(); <-slots })
+					default:
+						mu.Lock()
+						r.dropped++
+						mu.Unlock()
+					}
 				}
 			}
 		}
