@@ -194,8 +194,8 @@ func SHA256Base64(hexDigest string) string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-// SweepMedia deletes expired media files, then bytes no file refers to that are
-// older than an hour. It returns how many files and blobs it deleted.
+// SweepMedia deletes expired media files and upload sessions, then bytes nothing
+// refers to that are older than an hour. It returns how many files and blobs it deleted.
 func (p *Platform) SweepMedia(ctx context.Context) (files, blobs int, err error) {
 	if p.Blobs == nil {
 		return 0, 0, nil
@@ -215,6 +215,10 @@ func (p *Platform) SweepMedia(ctx context.Context) (files, blobs int, err error)
 		if len(expired) < 500 {
 			break
 		}
+	}
+	// Expired upload sessions let go of their parts and files too.
+	if _, err := p.store.DeleteExpiredUploadSessions(ctx, now); err != nil {
+		return files, blobs, err
 	}
 	err = p.Blobs.Walk(func(sha string, _ int64, mod time.Time) error {
 		if now.Sub(mod) < orphanAge {

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/wabihq/wabi/internal/wabi"
 )
@@ -125,4 +127,18 @@ func (s *Store) UpdateUploadSession(ctx context.Context, u *wabi.UploadSession) 
 	return s.exec(ctx, "upload session "+u.ID, "app "+u.AppID, true,
 		`UPDATE upload_sessions SET app_id = ?, file_name = ?, file_length = ?, file_type = ?, file_offset = ?,
 			chunks = ?, sha256 = ?, created_at = ?, expires_at = ? WHERE id = ?`, args...)
+}
+
+// DeleteExpiredUploadSessions deletes the sessions expired at now.
+func (s *Store) DeleteExpiredUploadSessions(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	err := s.w.do(ctx, func(t *wtx) error {
+		res, err := t.exec("DELETE FROM upload_sessions WHERE expires_at <= ?", nanos(now))
+		if err != nil {
+			return fmt.Errorf("sqlite: delete expired upload sessions: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
 }

@@ -44,6 +44,9 @@ func testMedia(t *testing.T, s wabi.Store) {
 		{"MediaRefs finished upload", res(s.MediaRefs(ctx, "whole")), 1},
 		{"MediaRefs chunk of a finished upload", res(s.MediaRefs(ctx, "c2")), 0},
 		{"MediaRefs empty digest", res(s.MediaRefs(ctx, "")), 0},
+		{"DeleteExpiredUploadSessions before expiry", res(s.DeleteExpiredUploadSessions(ctx, at(89))), 0},
+		{"DeleteExpiredUploadSessions", res(s.DeleteExpiredUploadSessions(ctx, at(90))), 2},
+		{"MediaRefs after the sessions expired", res(s.MediaRefs(ctx, "c1")), 0},
 	})
 	for _, c := range []struct {
 		name string

@@ -52,4 +52,7 @@ type UploadStore interface {
 	// UploadSession returns ENotFound for an unknown id.
 	UploadSession(ctx context.Context, id string) (*UploadSession, error)
 	UpdateUploadSession(ctx context.Context, s *UploadSession) error
+	// DeleteExpiredUploadSessions deletes the sessions whose ExpiresAt is not after
+	// now and returns how many it deleted.
+	DeleteExpiredUploadSessions(ctx context.Context, now time.Time) (int, error)
 }
