@@ -26,6 +26,11 @@ type nodeEntry struct {
 	Value any
 }
 
+// has reports whether the object has the key.
+func (o nodeObject) has(key string) bool {
+	return slices.ContainsFunc(o, func(e nodeEntry) bool { return e.Key == key })
+}
+
 // MarshalJSON writes the entries in order.
 func (o nodeObject) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer

@@ -1,8 +1,6 @@
 package cloudapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -66,7 +64,7 @@ func (a *API) getWABA(w http.ResponseWriter, r *http.Request, c platform.Caller)
 		}
 	}
 	waba := d.WABA
-	var out object
+	var out nodeObject
 	for _, f := range fields {
 		if out.has(f.Name) {
 			continue
@@ -111,10 +109,10 @@ func (a *API) getWABA(w http.ResponseWriter, r *http.Request, c platform.Caller)
 				return err
 			}
 		}
-		out = append(out, member{f.Name, v})
+		out = append(out, nodeEntry{f.Name, v})
 	}
 	if !out.has("id") {
-		out = append(out, member{"id", waba.ID})
+		out = append(out, nodeEntry{"id", waba.ID})
 	}
 	codec.Write(w, http.StatusOK, out)
 	return nil
@@ -137,44 +135,6 @@ func healthStatus(h platform.WABAHealth) healthJSON {
 		out.Entities = append(out.Entities, healthEntityJSON{EntityType: e.Type, ID: e.ID, CanSendMessage: e.CanSendMessage})
 	}
 	return out
-}
-
-// object is a JSON object that keeps its members in the order they were added:
-// Graph answers fields in the order they were asked for.
-type object []member
-
-type member struct {
-	key   string
-	value any
-}
-
-func (o object) has(key string) bool {
-	return slices.ContainsFunc(o, func(m member) bool { return m.key == key })
-}
-
-// MarshalJSON writes the members in order. Values are encoded without HTML
-// escaping, as codec writes every body.
-func (o object) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	buf.WriteByte('{')
-	for i, m := range o {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		if err := enc.Encode(m.key); err != nil {
-			return nil, err
-		}
-		buf.Truncate(buf.Len() - 1) // Encode ends with a newline
-		buf.WriteByte(':')
-		if err := enc.Encode(m.value); err != nil {
-			return nil, err
-		}
-		buf.Truncate(buf.Len() - 1)
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
 }
 
 // filter reads the modifiers analytics fields share.
