@@ -87,8 +87,7 @@ func (a *API) deleteMedia(w http.ResponseWriter, r *http.Request, c platform.Cal
 	if err := a.p.DeleteMedia(r.Context(), c, r.PathValue("id"), r.URL.Query().Get("phone_number_id")); err != nil {
 		return err
 	}
-	codec.Write(w, http.StatusOK, successResponse{Success: true})
-	return nil
+	return success(w)
 }
 
 // handleDownload serves the bytes behind a media URL to a caller with a token.

@@ -48,6 +48,12 @@ type successResponse struct {
 	Success bool `json:"success"`
 }
 
+// success answers Graph's {"success": true}.
+func success(w http.ResponseWriter) error {
+	codec.Write(w, http.StatusOK, successResponse{Success: true})
+	return nil
+}
+
 // handleMessages sends a message, or marks one read (with an optional typing
 // indicator).
 func (a *API) handleMessages(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
@@ -72,8 +78,7 @@ func (a *API) handleMessages(w http.ResponseWriter, r *http.Request, c platform.
 		if err := a.p.MarkRead(r.Context(), c, wabi.PlatformCloud, id, req.MessageID, req.TypingIndicator != nil); err != nil {
 			return err
 		}
-		codec.Write(w, http.StatusOK, successResponse{Success: true})
-		return nil
+		return success(w)
 	}
 	m := &wabi.Message{Type: req.Type, BizOpaqueCallbackData: req.BizOpaqueCallbackData, Content: req.Content}
 	res, err := a.p.Send(r.Context(), c, platform.SendRequest{

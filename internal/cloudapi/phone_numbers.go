@@ -349,8 +349,7 @@ func (a *API) postPhoneNumber(w http.ResponseWriter, r *http.Request, c platform
 	if err := a.p.SetPIN(r.Context(), c, r.PathValue("id"), ps["pin"]); err != nil {
 		return err
 	}
-	codec.Write(w, http.StatusOK, successResponse{Success: true})
-	return nil
+	return success(w)
 }
 
 // handleAddPhoneNumber adds a number to a WABA (POST /{waba-id}/phone_numbers).
@@ -384,8 +383,7 @@ func (a *API) handleRequestCode(w http.ResponseWriter, r *http.Request, c platfo
 	if err := a.p.RequestCode(r.Context(), c, r.PathValue("id"), ps["code_method"], ps["language"]); err != nil {
 		return err
 	}
-	codec.Write(w, http.StatusOK, successResponse{Success: true})
-	return nil
+	return success(w)
 }
 
 // handleVerifyCode checks the ownership code.
@@ -397,8 +395,7 @@ func (a *API) handleVerifyCode(w http.ResponseWriter, r *http.Request, c platfor
 	if err := a.p.VerifyCode(r.Context(), c, r.PathValue("id"), ps["code"]); err != nil {
 		return err
 	}
-	codec.Write(w, http.StatusOK, successResponse{Success: true})
-	return nil
+	return success(w)
 }
 
 // handleRegister registers a number on the Cloud API.
@@ -416,8 +413,7 @@ func (a *API) handleRegister(w http.ResponseWriter, r *http.Request, c platform.
 	}); err != nil {
 		return err
 	}
-	codec.Write(w, http.StatusOK, successResponse{Success: true})
-	return nil
+	return success(w)
 }
 
 // handleDeregister takes a number off the Cloud API.
@@ -425,6 +421,5 @@ func (a *API) handleDeregister(w http.ResponseWriter, r *http.Request, c platfor
 	if err := a.p.Deregister(r.Context(), c, r.PathValue("id")); err != nil {
 		return err
 	}
-	codec.Write(w, http.StatusOK, successResponse{Success: true})
-	return nil
+	return success(w)
 }

@@ -84,8 +84,7 @@ func (a *API) handlePostProfile(w http.ResponseWriter, r *http.Request, c platfo
 	}); err != nil {
 		return err
 	}
-	codec.Write(w, http.StatusOK, successResponse{Success: true})
-	return nil
+	return success(w)
 }
 
 // decodeProfile reads a profile update from a JSON body, or from a form whose

@@ -56,8 +56,7 @@ func (a *API) handlePostSubscriptions(w http.ResponseWriter, r *http.Request, c 
 	if _, err := a.p.SetAppWebhook(r.Context(), c, app.ID, cfg); err != nil {
 		return err
 	}
-	codec.Write(w, http.StatusOK, successResponse{Success: true})
-	return nil
+	return success(w)
 }
 
 // handleGetSubscriptions lists an app's webhook subscription.
@@ -97,8 +96,7 @@ func (a *API) handleDeleteSubscriptions(w http.ResponseWriter, r *http.Request, 
 	if _, err := a.p.SetAppWebhook(r.Context(), c, app.ID, cfg); err != nil {
 		return err
 	}
-	codec.Write(w, http.StatusOK, successResponse{Success: true})
-	return nil
+	return success(w)
 }
 
 type subscribedApp struct {
@@ -140,8 +138,7 @@ func (a *API) handlePostSubscribedApps(w http.ResponseWriter, r *http.Request, c
 	if err := a.p.Subscribe(r.Context(), c, r.PathValue("id"), "", ps["override_callback_uri"], ps["verify_token"]); err != nil {
 		return err
 	}
-	codec.Write(w, http.StatusOK, successResponse{Success: true})
-	return nil
+	return success(w)
 }
 
 // handleDeleteSubscribedApps unsubscribes the caller's app from a WABA.
@@ -149,6 +146,5 @@ func (a *API) handleDeleteSubscribedApps(w http.ResponseWriter, r *http.Request,
 	if err := a.p.Unsubscribe(r.Context(), c, r.PathValue("id"), ""); err != nil {
 		return err
 	}
-	codec.Write(w, http.StatusOK, successResponse{Success: true})
-	return nil
+	return success(w)
 }

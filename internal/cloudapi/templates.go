@@ -219,8 +219,7 @@ func (a *API) postTemplate(w http.ResponseWriter, r *http.Request, c platform.Ca
 	if _, err := a.p.EditTemplate(r.Context(), c, r.PathValue("id"), platform.TemplateEdit{Category: req.Category, Components: req.Components}); err != nil {
 		return err
 	}
-	codec.Write(w, http.StatusOK, successResponse{Success: true})
-	return nil
+	return success(w)
 }
 
 // handleDeleteTemplates deletes a template by name, in every language, or one
@@ -233,8 +232,7 @@ func (a *API) handleDeleteTemplates(w http.ResponseWriter, r *http.Request, c pl
 	if _, err := a.p.DeleteTemplates(r.Context(), c, r.PathValue("id"), ps["name"], ps["hsm_id"]); err != nil {
 		return err
 	}
-	codec.Write(w, http.StatusOK, successResponse{Success: true})
-	return nil
+	return success(w)
 }
 
 // templateList is a page of templates in Graph's list envelope.
