@@ -175,7 +175,10 @@ func (p *Platform) fanout(ctx context.Context, w *wabi.WABA, field, phoneNumberI
 		} else if err != nil {
 			return nil, err
 		}
-		if !app.Subscribed(field) && !(s.OverrideCallbackURL != "" && slices.Contains(app.Fields, field)) {
+		// A WABA's override URL is found through the delivery's phone number, so
+		// WABA-level events (templates) go only to apps with a callback URL.
+		override := s.OverrideCallbackURL != "" && phoneNumberID != ""
+		if !app.Subscribed(field) && !(override && slices.Contains(app.Fields, field)) {
 			continue
 		}
 		if enc == nil {

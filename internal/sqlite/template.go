@@ -63,7 +63,9 @@ func (s *Store) CreateTemplate(ctx context.Context, t *wabi.Template) error {
 	if err != nil {
 		return err
 	}
-	return s.exec(ctx, templateName(t), "waba "+t.WABAID, false,
+	// A conflict is about the name and language (or, rarely, the id); the new id
+	// would only confuse the message.
+	return s.exec(ctx, "template "+t.Name+" ("+t.Language+")", "waba "+t.WABAID, false,
 		`INSERT INTO templates (waba_id, name, language, category, status, components, parameter_format,
 			rejected_reason, created_at, quality_score, previous_category, allow_category_change, updated_at,
 			edits, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

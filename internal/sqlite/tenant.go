@@ -157,7 +157,7 @@ func (s *Store) CreatePhoneNumber(ctx context.Context, p *wabi.PhoneNumber) erro
 	if err != nil {
 		return err
 	}
-	return s.exec(ctx, "phone number "+p.ID+" ("+p.DisplayPhoneNumber+")", "waba "+p.WABAID, false,
+	return s.exec(ctx, "phone number +"+p.DisplayPhoneNumber, "waba "+p.WABAID, false,
 		`INSERT INTO phone_numbers (waba_id, display_phone_number, verified_name, platform,
 			registered, quality_rating, created_at, code_verification_status, name_status, throughput,
 			messaging_limit, pin_hash, pending_code, pending_code_expires_at, registrations, id)
