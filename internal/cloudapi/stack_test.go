@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,11 +18,11 @@ import (
 
 	"github.com/wabihq/wabi/internal/blob"
 	"github.com/wabihq/wabi/internal/cloudapi"
-	"github.com/wabihq/wabi/internal/fetch"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/sim"
 	"github.com/wabihq/wabi/internal/sqlite"
 	"github.com/wabihq/wabi/internal/wabi"
+	"github.com/wabihq/wabi/internal/wabitest"
 	"github.com/wabihq/wabi/internal/webhook"
 )
 
@@ -53,61 +52,19 @@ func mustStack(t testing.TB) *stack { return mustStackOn(t, nil) }
 // mustStackOn builds the stack; a nil network means the simulated one.
 func mustStackOn(t testing.TB, net wabi.Network) *stack {
 	t.Helper()
-	store, err := sqlite.Open(filepath.Join(t.TempDir(), "wabi.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := wabi.NewManualClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
-	blobs, err := blob.Open(filepath.Join(t.TempDir(), "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs.Clock = clock
-	// Test link servers listen on loopback, which wabi refuses by default.
-	fetcher, err := fetch.New([]string{"127.0.0.1/32"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	network := sim.New(store, clock)
-	var nw wabi.Network = network
-	if net != nil {
-		nw = net
-	}
-	p := platform.New(store, nw, clock, wabi.NewIDGen(clock))
-	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
-	p.Blobs, p.Fetch, p.URLKey = blobs, fetcher, []byte("test url key")
-	network.Sink = p
-	p.PhoneChanged = network.PhoneChanged
-	engine := webhook.NewEngine(store, p, clock)
-	p.Webhooks = engine
-	p.Verify = func(ctx context.Context, url, token string) error {
-		return webhook.VerifyCallback(ctx, http.DefaultClient, url, token)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = engine.Run(ctx) })
-	wg.Go(func() { _ = network.Run(ctx) })
-
-	s := &stack{t: t, clock: clock, store: store, p: p, net: network, engine: engine, blobs: blobs}
-	s.receiver = mustReceiver(t)
-	demo, _, err := p.EnsureDemo(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.demo = demo
-	if _, err := p.SetAppWebhook(ctx, platform.Admin, demo.App.ID, platform.WebhookConfig{
+	// Made first so that it closes last, after the webhook engine has stopped.
+	rc := mustReceiver(t)
+	w := wabitest.New(t, wabitest.Options{Network: net, VerifyClient: http.DefaultClient})
+	s := &stack{t: t, clock: w.Clock, store: w.Store, p: w.P, net: w.Net, engine: w.Engine,
+		blobs: w.Blobs, demo: w.Demo, receiver: rc}
+	if _, err := s.p.SetAppWebhook(context.Background(), platform.Admin, s.demo.App.ID, platform.WebhookConfig{
 		CallbackURL: s.receiver.srv.URL, VerifyToken: "verify-me", Fields: []string{wabi.FieldMessages},
 	}); err != nil {
 		t.Fatal(err)
 	}
-	s.receiver.secret = demo.App.Secret
-	s.api = httptest.NewServer(cloudapi.New(p))
-	t.Cleanup(func() {
-		s.api.Close()
-		cancel()
-		wg.Wait()
-		store.Close()
-	})
+	s.receiver.secret = s.demo.App.Secret
+	s.api = httptest.NewServer(cloudapi.New(s.p))
+	t.Cleanup(s.api.Close)
 	return s
 }
 

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,13 +16,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wabihq/wabi/internal/blob"
-	"github.com/wabihq/wabi/internal/cloudapi"
-	"github.com/wabihq/wabi/internal/fetch"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/sim"
 	"github.com/wabihq/wabi/internal/sqlite"
 	"github.com/wabihq/wabi/internal/wabi"
+	"github.com/wabihq/wabi/internal/wabitest"
 	"github.com/wabihq/wabi/internal/webhook"
 )
 
@@ -52,65 +49,16 @@ type stack struct {
 // receiver. Everything stops when the test ends.
 func mustStack(t *testing.T, adminKey string) *stack {
 	t.Helper()
-	store, err := sqlite.Open(filepath.Join(t.TempDir(), "wabi.db"))
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := store.Close(); err != nil {
-			t.Errorf("close store: %v", err)
-		}
-	})
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	clock := wabi.NewManualClock(start)
-	blobs, err := blob.Open(filepath.Join(t.TempDir(), "media"))
-	if err != nil {
-		t.Fatalf("open blobs: %v", err)
-	}
-	blobs.Clock = clock
-	// Test link servers listen on loopback, which wabi refuses by default.
-	fetcher, err := fetch.New([]string{"127.0.0.1/32"})
-	if err != nil {
-		t.Fatalf("fetcher: %v", err)
-	}
-	net := sim.New(store, clock)
-	net.Logger = quiet
-	p := platform.New(store, net, clock, wabi.NewIDGen(clock))
-	p.Logger = quiet
-	p.Blobs, p.Fetch, p.URLKey = blobs, fetcher, []byte("test url key")
-	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
-	p.Verify = func(ctx context.Context, url, token string) error {
-		return webhook.VerifyCallback(ctx, nil, url, token)
-	}
-	net.Sink = p
-	p.PhoneChanged = net.PhoneChanged
-	engine := webhook.NewEngine(store, p, clock)
-	engine.Logger = quiet
-	p.Webhooks = engine
-
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = net.Run(ctx) })
-	wg.Go(func() {
-		if err := engine.Run(ctx); err != nil {
-			t.Errorf("webhook engine: %v", err)
-		}
-	})
-	t.Cleanup(func() { cancel(); wg.Wait() })
-
-	demo, _, err := p.EnsureDemo(ctx)
-	if err != nil {
-		t.Fatalf("demo: %v", err)
-	}
-	s := &stack{store: store, clock: clock, p: p, net: net, engine: engine, demo: demo,
+	w := wabitest.New(t, wabitest.Options{Start: start, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s := &stack{store: w.Store, clock: w.Clock, p: w.P, net: w.Net, engine: w.Engine, demo: w.Demo,
 		hook: mustReceiver(t), logs: &syncBuffer{}}
 	s.api = &API{
-		Platform: p, Sim: net, Webhooks: engine, AdminKey: adminKey,
+		Platform: s.p, Sim: s.net, Webhooks: s.engine, AdminKey: adminKey,
 		Links:  map[string]string{"api": "http://127.0.0.1:8080/v23.0", "console": "http://127.0.0.1:8080/"},
 		Logger: slog.New(slog.NewTextHandler(s.logs, nil)),
 	}
 	s.h = s.api.Handler()
-	if _, err := p.SetAppWebhook(ctx, platform.Admin, demo.App.ID, platform.WebhookConfig{
+	if _, err := s.p.SetAppWebhook(context.Background(), platform.Admin, s.demo.App.ID, platform.WebhookConfig{
 		CallbackURL: s.hook.srv.URL + "/hook", VerifyToken: hookToken,
 	}); err != nil {
 		t.Fatalf("demo webhook: %v", err)
