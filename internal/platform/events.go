@@ -175,10 +175,7 @@ func (p *Platform) fanout(ctx context.Context, w *wabi.WABA, field, phoneNumberI
 		} else if err != nil {
 			return nil, err
 		}
-		// A WABA's override URL is found through the delivery's phone number, so
-		// WABA-level events (templates) go only to apps with a callback URL.
-		override := s.OverrideCallbackURL != "" && phoneNumberID != ""
-		if !app.Subscribed(field) && !(override && slices.Contains(app.Fields, field)) {
+		if !app.Subscribed(field) && !(s.OverrideCallbackURL != "" && slices.Contains(app.Fields, field)) {
 			continue
 		}
 		if enc == nil {
@@ -193,6 +190,7 @@ func (p *Platform) fanout(ctx context.Context, w *wabi.WABA, field, phoneNumberI
 			ID:            p.ids.NewID(),
 			Dialect:       wabi.DialectCloud,
 			TargetID:      app.ID,
+			WABAID:        w.ID,
 			PhoneNumberID: phoneNumberID,
 			WaID:          waID,
 			Event:         name,
@@ -207,15 +205,23 @@ func (p *Platform) fanout(ctx context.Context, w *wabi.WABA, field, phoneNumberI
 }
 
 // Resolve tells the webhook engine where a delivery goes now and with which secret:
-// the WABA's override callback URL if set, else the app's.
+// the override callback URL of the app's subscription to the delivery's WABA if
+// set, else the app's.
 func (p *Platform) Resolve(ctx context.Context, d *wabi.Delivery) (string, string, error) {
 	app, err := p.app(ctx, d.TargetID)
 	if err != nil {
 		return "", "", err
 	}
 	url := app.CallbackURL
-	if pn, err := p.phoneNumber(ctx, d.PhoneNumberID); err == nil {
-		if subs, err := p.subscriptions(ctx, pn.WABAID); err == nil {
+	wabaID := d.WABAID
+	if wabaID == "" && d.PhoneNumberID != "" {
+		// Deliveries queued before deliveries named their WABA.
+		if pn, err := p.phoneNumber(ctx, d.PhoneNumberID); err == nil {
+			wabaID = pn.WABAID
+		}
+	}
+	if wabaID != "" {
+		if subs, err := p.subscriptions(ctx, wabaID); err == nil {
 			for _, s := range subs {
 				if s.AppID == app.ID && s.OverrideCallbackURL != "" {
 					url = s.OverrideCallbackURL

@@ -7,11 +7,11 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-const deliveryCols = `id, dialect, target_id, phone_number_id, wa_id, message_id, event, body, state,
+const deliveryCols = `id, dialect, target_id, waba_id, phone_number_id, wa_id, message_id, event, body, state,
 	attempts, next_attempt_at, created_at, updated_at, last_status, last_error`
 
 const insertDeliverySQL = "INSERT INTO deliveries (" + deliveryCols + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // updateDeliverySQL saves what an attempt changes; the body and the ordering key
 // never change once queued.
@@ -25,7 +25,7 @@ const insertAttemptSQL = "INSERT INTO attempts (" + attemptCols + ") VALUES (?, 
 func scanDelivery(sc scanner) (*wabi.Delivery, error) {
 	var d wabi.Delivery
 	var next, created, updated int64
-	if err := sc.Scan(&d.ID, &d.Dialect, &d.TargetID, &d.PhoneNumberID, &d.WaID, &d.MessageID, &d.Event,
+	if err := sc.Scan(&d.ID, &d.Dialect, &d.TargetID, &d.WABAID, &d.PhoneNumberID, &d.WaID, &d.MessageID, &d.Event,
 		&d.Body, &d.State, &d.Attempts, &next, &created, &updated, &d.LastStatus, &d.LastError); err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func deliveryArgs(d *wabi.Delivery) []any {
 	if body == nil {
 		body = []byte{} // the column is NOT NULL
 	}
-	return []any{d.ID, d.Dialect, d.TargetID, d.PhoneNumberID, d.WaID, d.MessageID, d.Event, body,
+	return []any{d.ID, d.Dialect, d.TargetID, d.WABAID, d.PhoneNumberID, d.WaID, d.MessageID, d.Event, body,
 		string(d.State), d.Attempts, nanos(d.NextAttemptAt), nanos(d.CreatedAt), nanos(d.UpdatedAt),
 		d.LastStatus, d.LastError}
 }

@@ -30,6 +30,9 @@ type Delivery struct {
 	// a phone number id (on-premises deployment).
 	Dialect  string `json:"dialect"`
 	TargetID string `json:"target_id"`
+	// WABAID is the WABA the event is about: where an override callback URL of
+	// the receiver's subscription is found.
+	WABAID string `json:"waba_id,omitempty"`
 	// PhoneNumberID and WaID, with TargetID, make the ordering key.
 	PhoneNumberID string `json:"phone_number_id"`
 	WaID          string `json:"wa_id"`
