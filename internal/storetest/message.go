@@ -20,7 +20,7 @@ func text(id, phone, waID string, dir wabi.Direction, ts time.Time, status wabi.
 
 // delivery returns a pending delivery to target about a message.
 func delivery(id, target, messageID string, created time.Time) *wabi.Delivery {
-	return &wabi.Delivery{ID: id, Dialect: wabi.DialectCloud, TargetID: target, PhoneNumberID: "phone1",
+	return &wabi.Delivery{ID: id, Dialect: wabi.DialectCloud, TargetID: target, WABAID: "waba1", PhoneNumberID: "phone1",
 		WaID: "15551230001", MessageID: messageID, Event: "message",
 		Body: []byte(`{"object":"whatsapp_business_account","id":"` + id + `"}`), State: wabi.DeliveryPending,
 		NextAttemptAt: created, CreatedAt: created, UpdatedAt: created}
