@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/wabihq/wabi/internal/golden"
-	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -129,7 +128,6 @@ func (s *stack) mustVerify(id string) {
 // synchronous error of ownership, registration and settings.
 func TestPhoneNumberScenarios(t *testing.T) {
 	s := mustStack(t)
-	ctx := context.Background()
 	tok := s.demo.Token.Value
 	waba, demo := s.demo.WABA.ID, s.demo.Phone.ID
 
@@ -141,15 +139,8 @@ func TestPhoneNumberScenarios(t *testing.T) {
 	s.mustVerify(third)
 	s.mustOK("POST", "/v23.0/"+third+"/register", `{"messaging_product":"whatsapp","pin":"246810"}`)
 
-	other, _ := s.p.CreateBusiness(ctx, "Other Co")
-	otherTok, err := s.p.CreateToken(ctx, platform.NewToken{BusinessID: other.ID, Name: "other"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	messagingOnly, err := s.p.CreateToken(ctx, platform.NewToken{BusinessID: s.demo.Business.ID, Scopes: []string{wabi.ScopeMessaging}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, otherTok := s.mustOtherBusiness()
+	messagingOnly := s.mustScopedToken(wabi.ScopeMessaging)
 	ids := idNames{waba: "WABA_ID", demo: "DEMO_PHONE", second: "SECOND_PHONE", third: "THIRD_PHONE", tok: "TOKEN"}
 
 	list := "/v23.0/" + waba + "/phone_numbers"

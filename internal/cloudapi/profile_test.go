@@ -33,15 +33,8 @@ func TestBusinessProfileScenarios(t *testing.T) {
 	s := mustStack(t)
 	ctx := context.Background()
 	tok := s.demo.Token.Value
-	other, _ := s.p.CreateBusiness(ctx, "Other Co")
-	otherTok, err := s.p.CreateToken(ctx, platform.NewToken{BusinessID: other.ID, Name: "other"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	messagingOnly, err := s.p.CreateToken(ctx, platform.NewToken{BusinessID: s.demo.Business.ID, Scopes: []string{wabi.ScopeMessaging}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	other, otherTok := s.mustOtherBusiness()
+	messagingOnly := s.mustScopedToken(wabi.ScopeMessaging)
 	otherApp, err := s.p.CreateApp(ctx, other.ID, "Other App")
 	if err != nil {
 		t.Fatal(err)

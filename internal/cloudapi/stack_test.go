@@ -230,3 +230,29 @@ func normalize(b []byte) []byte {
 	b = regexp.MustCompile(`'[0-9]{15,}'`).ReplaceAll(b, []byte(`'ID'`))
 	return bytes.TrimSpace(b)
 }
+
+// mustOtherBusiness creates a second business with a token of its own, for tests
+// of what a foreign token may not reach.
+func (s *stack) mustOtherBusiness() (*wabi.Business, *wabi.Token) {
+	s.t.Helper()
+	ctx := context.Background()
+	b, err := s.p.CreateBusiness(ctx, "Other Co")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	tok, err := s.p.CreateToken(ctx, platform.NewToken{BusinessID: b.ID, Name: "other"})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return b, tok
+}
+
+// mustScopedToken issues a token of the demo business with only the scopes.
+func (s *stack) mustScopedToken(scopes ...string) *wabi.Token {
+	s.t.Helper()
+	tok, err := s.p.CreateToken(context.Background(), platform.NewToken{BusinessID: s.demo.Business.ID, Scopes: scopes})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return tok
+}

@@ -51,15 +51,8 @@ func TestTemplateScenarios(t *testing.T) {
 	ctx := context.Background()
 	n := newNames(s)
 	tok := s.demo.Token.Value
-	other, _ := s.p.CreateBusiness(ctx, "Other Co")
-	otherTok, err := s.p.CreateToken(ctx, platform.NewToken{BusinessID: other.ID, Name: "other"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	messagingOnly, err := s.p.CreateToken(ctx, platform.NewToken{BusinessID: s.demo.Business.ID, Scopes: []string{wabi.ScopeMessaging}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, otherTok := s.mustOtherBusiness()
+	messagingOnly := s.mustScopedToken(wabi.ScopeMessaging)
 	review := func(name, status string) func() {
 		return func() {
 			if _, err := s.p.SetTemplateStatus(ctx, n.id(name), platform.TemplateStatusChange{Status: status, Reason: "INVALID_FORMAT"}); err != nil {

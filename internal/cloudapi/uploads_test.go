@@ -47,17 +47,9 @@ func (s *stack) mustHandle(name, fileType string, data []byte) string {
 // TestResumableUploadScenarios: the errors of opening an upload session.
 func TestResumableUploadScenarios(t *testing.T) {
 	s := mustStack(t)
-	ctx := context.Background()
 	tok := s.demo.Token.Value
-	other, _ := s.p.CreateBusiness(ctx, "Other Co")
-	otherTok, err := s.p.CreateToken(ctx, platform.NewToken{BusinessID: other.ID, Name: "other"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	messagingOnly, err := s.p.CreateToken(ctx, platform.NewToken{BusinessID: s.demo.Business.ID, Scopes: []string{wabi.ScopeMessaging}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, otherTok := s.mustOtherBusiness()
+	messagingOnly := s.mustScopedToken(wabi.ScopeMessaging)
 	app := "/v23.0/" + s.demo.App.ID + "/uploads"
 	ids := idNames{s.demo.App.ID: "APP_ID", s.demo.WABA.ID: "WABA_ID"}
 	runScenarios(t, s, "uploads", ids, []scenario{
