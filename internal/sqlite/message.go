@@ -203,3 +203,54 @@ func (s *Store) Unfinished(ctx context.Context, since time.Time) ([]*wabi.Messag
 		WHERE direction = 'outbound' AND status IN ('accepted', 'sent', 'delivered') AND timestamp > ?
 		ORDER BY seq`, nanos(since)) // literals, so the partial index applies
 }
+
+// deleteChunk caps how many messages one writer request of DeleteMessages
+// removes, so that collecting a large backlog never holds up other writes for
+// long: each chunk is its own request and commit.
+const deleteChunk = 1000
+
+// deletableSQL selects, oldest first, the next chunk of the number's messages
+// that DeleteMessages removes: those older than before, except outbound ones
+// the network still owes a status (they stay for Unfinished). The order is that
+// of the index messages_time, whose entries end with seq, so no sort is needed.
+const deletableSQL = ` FROM messages
+	WHERE phone_number_id = ?1 AND timestamp < ?2
+		AND NOT (direction = 'outbound' AND status IN ('accepted', 'sent', 'delivered'))
+	ORDER BY timestamp, seq LIMIT ?3`
+
+// DeleteMessages deletes the number's messages older than before, except
+// outbound ones still accepted, sent or delivered, and returns how many it
+// deleted. Windows and deliveries stay: windows are not messages, and
+// deliveries keep their message id as plain text. What analytics count of each
+// message is first copied to message_history, so that counts of the past can
+// stay as they were.
+func (s *Store) DeleteMessages(ctx context.Context, phoneNumberID string, before time.Time) (int, error) {
+	total := 0
+	for {
+		var n int64
+		err := s.w.do(ctx, func(t *wtx) error {
+			// Both statements select the same chunk: they run back to back in
+			// one savepoint of the only writer.
+			args := []any{phoneNumberID, nanos(before), deleteChunk}
+			if _, err := t.exec(`INSERT INTO message_history
+				(phone_number_id, wa_id, direction, timestamp, status, status_rank, category)
+				SELECT phone_number_id, wa_id, direction, timestamp, status, status_rank, category`+deletableSQL,
+				args...); err != nil {
+				return fmt.Errorf("sqlite: keep history of messages: %w", err)
+			}
+			res, err := t.exec("DELETE FROM messages WHERE seq IN (SELECT seq"+deletableSQL+")", args...)
+			if err != nil {
+				return fmt.Errorf("sqlite: delete messages: %w", err)
+			}
+			n, err = res.RowsAffected()
+			return err
+		})
+		if err != nil {
+			return total, err // this chunk was rolled back; earlier ones stand
+		}
+		total += int(n)
+		if n < deleteChunk {
+			return total, nil
+		}
+	}
+}

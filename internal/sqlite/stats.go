@@ -14,16 +14,20 @@ import (
 // them. Status ranks are wabi.Status.Rank(): sent 1, delivered 2, read 3, failed 4;
 // failed ranks highest but was never delivered, so every count names its ranks.
 // Inbound messages reach rank 3 when the business reads them, hence the direction
-// in every outbound count. The index messages_time (migration 00005) reads only
-// the range of each number.
+// in every outbound count. Messages removed by DeleteMessages are counted from
+// message_history, where they leave what analytics need. The index messages_time
+// (migration 00005) reads only the range of each number.
 const messageStatsSQL = `SELECT phone_number_id, wa_id, (timestamp / ?1) * ?1 AS bucket, category,
 		SUM(direction = 'outbound' AND status_rank BETWEEN 1 AND 3),
 		SUM(direction = 'outbound' AND status_rank BETWEEN 2 AND 3),
 		SUM(direction = 'outbound' AND status_rank = 3),
 		SUM(direction = 'outbound' AND status = 'failed'),
 		SUM(direction = 'inbound')
-	FROM messages
-	WHERE phone_number_id IN (SELECT value FROM json_each(?2)) AND timestamp >= ?3 AND timestamp < ?4
+	FROM (SELECT phone_number_id, wa_id, direction, timestamp, status, status_rank, category FROM messages
+			WHERE phone_number_id IN (SELECT value FROM json_each(?2)) AND timestamp >= ?3 AND timestamp < ?4
+		UNION ALL
+		SELECT phone_number_id, wa_id, direction, timestamp, status, status_rank, category FROM message_history
+			WHERE phone_number_id IN (SELECT value FROM json_each(?2)) AND timestamp >= ?3 AND timestamp < ?4)
 	GROUP BY phone_number_id, bucket, category, wa_id
 	ORDER BY phone_number_id, bucket, category, wa_id`
 

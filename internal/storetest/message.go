@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -400,4 +401,84 @@ func testCancelledContext(t *testing.T, s wabi.Store) {
 	bg := context.Background()
 	wantCode(t, "Message of a cancelled commit", res(s.Message(bg, m.ID)).err, wabi.ENotFound)
 	wantCode(t, "Business of a cancelled create", res(s.Business(bg, "biz1")).err, wabi.ENotFound)
+}
+
+// testDeleteMessages collects a number's old messages: those before the cut,
+// except outbound ones the network still owes a status, go; other numbers'
+// messages, windows and deliveries stay. A backlog larger than any batch a store
+// might delete at once goes in one call.
+func testDeleteMessages(t *testing.T, s wabi.Store) {
+	ctx := context.Background()
+	out, in := wabi.Outbound, wabi.Inbound
+	ms := []*wabi.Message{
+		text("received", "phone1", "wa1", in, at(1), wabi.StatusReceived),
+		text("read in", "phone1", "wa1", in, at(2), wabi.StatusRead),
+		text("read", "phone1", "wa1", out, at(3), wabi.StatusRead),
+		text("failed", "phone1", "wa2", out, at(4), wabi.StatusFailed),
+		text("accepted", "phone1", "wa1", out, at(5), wabi.StatusAccepted),
+		text("sent", "phone1", "wa2", out, at(6), wabi.StatusSent),
+		text("delivered", "phone1", "wa1", out, at(7), wabi.StatusDelivered),
+		text("at the cut", "phone1", "wa1", in, at(10), wabi.StatusReceived),
+		text("new", "phone1", "wa1", out, at(11), wabi.StatusRead),
+		text("other number", "phone2", "wa1", in, at(1), wabi.StatusReceived),
+	}
+	d := delivery("1000000000000001", "app1", "received", at(1))
+	window := wabi.Window{PhoneNumberID: "phone1", WaID: "wa1", LastInbound: at(1)}
+	must(t, s.Commit(ctx, &wabi.Batch{Messages: ms, Windows: []wabi.Window{window}, Deliveries: []*wabi.Delivery{d}}))
+
+	wantAll(t, []check{
+		{"DeleteMessages", res(s.DeleteMessages(ctx, "phone1", at(10))), 4},
+		{"Messages left", res(s.Messages(ctx, wabi.MessageFilter{})).ids(),
+			[]string{"other number", "new", "at the cut", "delivered", "sent", "accepted"}},
+		{"Unfinished left", res(s.Unfinished(ctx, time.Time{})).ids(), []string{"accepted", "sent", "delivered"}},
+		{"Window kept", res(s.Window(ctx, "phone1", "wa1")), at(1)},
+		{"Delivery of a deleted message kept", res(s.Delivery(ctx, d.ID)), d},
+		{"DeleteMessages again", res(s.DeleteMessages(ctx, "phone1", at(10))), 0},
+		{"DeleteMessages of a number without messages", res(s.DeleteMessages(ctx, "phone9", at(10))), 0},
+	})
+	for _, id := range []string{"received", "read in", "read", "failed"} {
+		wantCode(t, "Message "+id+" deleted", errOf(s.Message(ctx, id)), wabi.ENotFound)
+	}
+
+	// Once the network has reported its last status, a message may go too.
+	must(t, s.Commit(ctx, &wabi.Batch{Statuses: []wabi.StatusChange{
+		{MessageID: "delivered", Status: wabi.StatusRead, At: at(12)},
+	}}))
+	wantAll(t, []check{
+		{"DeleteMessages of a finished message", res(s.DeleteMessages(ctx, "phone1", at(10))), 1},
+		{"Unfinished after", res(s.Unfinished(ctx, time.Time{})).ids(), []string{"accepted", "sent"}},
+	})
+
+	// A backlog: 1,200 old messages, every tenth one still owed a status.
+	var backlog []*wabi.Message
+	kept := []string{}
+	for i := range 1200 {
+		m := text(fmt.Sprintf("old%04d", i), "phone3", "wa1", in, at(i), wabi.StatusReceived)
+		if i%10 == 0 {
+			m.Direction, m.Status = out, wabi.StatusSent
+			kept = append(kept, m.ID)
+		}
+		backlog = append(backlog, m)
+	}
+	must(t, s.Commit(ctx, &wabi.Batch{Messages: backlog}))
+	wantAll(t, []check{
+		{"DeleteMessages of a backlog", res(s.DeleteMessages(ctx, "phone3", at(1200))), 1080},
+		{"backlog left", res(s.Messages(ctx, wabi.MessageFilter{PhoneNumberID: "phone3", Limit: 1000})).ids(),
+			reversed(kept)},
+	})
+}
+
+// ids turns a result holding messages into one holding their ids.
+func (r result) ids() result {
+	if ms, ok := r.v.([]*wabi.Message); ok {
+		return result{ids(ms), r.err}
+	}
+	return r
+}
+
+// reversed returns a reversed copy of ss.
+func reversed(ss []string) []string {
+	out := slices.Clone(ss)
+	slices.Reverse(out)
+	return out
 }

@@ -47,6 +47,8 @@ func Run(t *testing.T, open func(t *testing.T) wabi.Store) {
 		{"Profiles", testProfiles},
 		{"UploadSessions", testUploadSessions},
 		{"MessageStats", testMessageStats},
+		{"DeleteMessages", testDeleteMessages},
+		{"Records", testRecords},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -16,6 +16,7 @@ type Store interface {
 	ProfileStore
 	UploadStore
 	StatsStore
+	RecordStore
 	Close() error
 }
 
@@ -78,6 +79,10 @@ type MessageStore interface {
 	// Unfinished returns outbound messages newer than since whose status is
 	// accepted, sent or delivered, oldest first: what the network still owes.
 	Unfinished(ctx context.Context, since time.Time) ([]*Message, error)
+	// DeleteMessages deletes the number's messages whose Timestamp is before
+	// before, except outbound ones still accepted, sent or delivered, and returns
+	// how many it deleted (On-Premises message garbage collection).
+	DeleteMessages(ctx context.Context, phoneNumberID string, before time.Time) (int, error)
 }
 
 // DeliveryStore keeps the webhook outbox and its delivery log.
