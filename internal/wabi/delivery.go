@@ -94,6 +94,26 @@ type Event struct {
 	// Change describes a template event: its event name (APPROVED, REJECTED,
 	// PAUSED, ...), reason and previous values.
 	Change *TemplateChange
+	// Contacts is set for the On-Premises contact check results of a no_wait
+	// POST /v1/contacts.
+	Contacts []ContactCheck
+	// GC is set for the On-Premises message garbage collection result.
+	GC *GCResult
+}
+
+// ContactCheck is what a contact check found about one number.
+type ContactCheck struct {
+	// Input is the number as the business wrote it.
+	Input string `json:"input"`
+	// Status is valid, processing, invalid or failed.
+	Status string `json:"status"`
+	// WaID is set when Status is valid or processing.
+	WaID string `json:"wa_id,omitempty"`
+}
+
+// GCResult is the outcome of a message garbage collection.
+type GCResult struct {
+	MessagesDeleted int `json:"messages_deleted"`
 }
 
 // TemplateChange is what happened to a template, for its webhooks.
@@ -110,4 +130,18 @@ type TemplateChange struct {
 // WebhookEncoder renders webhook bodies in one dialect.
 type WebhookEncoder interface {
 	Encode(e *Event) ([]byte, error)
+}
+
+// WebhookTarget is where and how a delivery is sent at one attempt.
+type WebhookTarget struct {
+	URL string
+	// Secret signs the body (X-Hub-Signature-256); "" sends it unsigned, as the
+	// On-Premises client does.
+	Secret string
+	// RetryStep, when set, makes retries linear: the nth retry waits n ×
+	// RetryStep, at most RetryCap. Zero keeps the engine's exponential backoff.
+	RetryStep time.Duration
+	RetryCap  time.Duration
+	// OnlyOK counts only HTTP 200 as delivered, not every 2xx.
+	OnlyOK bool
 }

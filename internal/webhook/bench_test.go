@@ -26,8 +26,8 @@ func BenchmarkDeliver(b *testing.B) {
 			}))
 			b.Cleanup(srv.Close)
 			clock := wabi.SystemClock{}
-			e := NewEngine(s, resolveFunc(func(context.Context, *wabi.Delivery) (string, string, error) {
-				return srv.URL, "secret", nil
+			e := NewEngine(s, resolveFunc(func(context.Context, *wabi.Delivery) (wabi.WebhookTarget, error) {
+				return wabi.WebhookTarget{URL: srv.URL, Secret: "secret"}, nil
 			}), clock)
 			mustRun(b, e)
 

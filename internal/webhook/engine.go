@@ -116,29 +116,34 @@ func (e *Engine) work(ctx, bg context.Context, cfg *config) {
 func (e *Engine) attempt(ctx context.Context, cfg *config, ent *entry) {
 	d := ent.d
 	a := &wabi.Attempt{DeliveryID: d.ID, N: d.Attempts + 1, At: e.Clock.Now()}
-	url, secret, err := e.Resolver.Resolve(ctx, d)
+	t, err := e.Resolver.Resolve(ctx, d)
 	if err != nil {
 		msg := err.Error()
 		if we := wabi.AsError(err); we != nil {
 			msg = we.Message
 		}
 		a.Error = "no target: " + msg
+		// Without a target there is no retry policy: the engine's own applies.
+		t = wabi.WebhookTarget{}
 	} else {
-		a.URL = url
-		post(ctx, cfg, d.Body, url, secret, a)
+		a.URL = t.URL
+		post(ctx, cfg, d.Body, &t, a)
 	}
-	e.finish(ent, a)
+	e.finish(ent, a, &t)
 }
 
-// post POSTs body to url and fills in a.
-func post(ctx context.Context, cfg *config, body []byte, url, secret string, a *wabi.Attempt) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+// post POSTs body to t and fills in a.
+func post(ctx context.Context, cfg *config, body []byte, t *wabi.WebhookTarget, a *wabi.Attempt) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
 	if err != nil {
 		a.Error = err.Error()
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Hub-Signature-256", Sign(secret, body))
+	if t.Secret != "" {
+		// On-Premises receivers get no signature at all, not one under an empty key.
+		req.Header.Set("X-Hub-Signature-256", Sign(t.Secret, body))
+	}
 	req.Header.Set("User-Agent", cfg.userAgent)
 	// Latency is real elapsed time, not the injected clock's: it measures the
 	// receiver, which lives in real time even when the clock is simulated.
@@ -155,18 +160,28 @@ func post(ctx context.Context, cfg *config, body []byte, url, secret string, a *
 	a.Latency = time.Since(start)
 	a.StatusCode = resp.StatusCode
 	a.Response = strings.ToValidUTF8(string(head), "\uFFFD")
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if !delivered(t, resp.StatusCode) {
 		a.Error = fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
 }
 
-// finish applies an attempt's outcome: delivered or given up deliveries leave the
-// queue, others wait for their retry at the head of their key.
-func (e *Engine) finish(ent *entry, a *wabi.Attempt) {
+// delivered reports whether status means the receiver took the delivery: any 2xx,
+// or only 200 for targets that say so.
+func delivered(t *wabi.WebhookTarget, status int) bool {
+	if t.OnlyOK {
+		return status == http.StatusOK
+	}
+	return status >= 200 && status <= 299
+}
+
+// finish applies an attempt's outcome, made with target t: delivered or given up
+// deliveries leave the queue, others wait for their retry at the head of their key.
+func (e *Engine) finish(ent *entry, a *wabi.Attempt, t *wabi.WebhookTarget) {
 	e.mu.Lock()
 	q, d := ent.q, ent.d
 	q.inflight = false
 	e.active--
+	ent.step, ent.limit = t.RetryStep, t.RetryCap
 	now := e.Clock.Now()
 	d.Attempts = a.N
 	d.UpdatedAt = now
@@ -175,7 +190,7 @@ func (e *Engine) finish(ent *entry, a *wabi.Attempt) {
 	done := true
 	if a.Error == "" {
 		d.State = wabi.DeliveryDelivered
-	} else if next := now.Add(e.backoff(a.N)); next.After(d.CreatedAt.Add(e.cfg.retryFor)) {
+	} else if next := now.Add(e.backoff(ent, a.N)); next.After(d.CreatedAt.Add(e.cfg.retryFor)) {
 		d.State = wabi.DeliveryFailed
 	} else {
 		d.NextAttemptAt = next
@@ -205,9 +220,22 @@ func (e *Engine) finish(ent *entry, a *wabi.Attempt) {
 	}
 }
 
-// backoff returns the delay after the nth attempt: RetryBase doubled n-1 times,
-// at most RetryCap, give or take 20%, and never more than RetryCap.
-func (e *Engine) backoff(n int) time.Duration {
+// backoff returns the delay after ent's nth attempt. With the linear policy of the
+// target last resolved, it is n × its step, at most its cap (or RetryCap), and
+// exact, as the On-Premises client waits. Otherwise it is RetryBase doubled n-1
+// times, at most RetryCap, give or take 20%, and never more than RetryCap.
+func (e *Engine) backoff(ent *entry, n int) time.Duration {
+	if ent.step > 0 {
+		limit := ent.limit
+		if limit <= 0 {
+			limit = e.cfg.retryCap
+		}
+		// Compared by division, so that no attempt count can overflow n × step.
+		if time.Duration(n) > limit/ent.step {
+			return limit
+		}
+		return time.Duration(n) * ent.step
+	}
 	d := e.cfg.retryBase
 	for i := 1; i < n && d < e.cfg.retryCap; i++ {
 		d *= 2

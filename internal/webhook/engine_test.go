@@ -98,8 +98,8 @@ func TestOrderPerKey(t *testing.T) {
 		}
 		return http.StatusOK, ""
 	})
-	e := NewEngine(s, resolveFunc(func(_ context.Context, d *wabi.Delivery) (string, string, error) {
-		return r.srv.URL + "/" + d.WaID, "k", nil
+	e := NewEngine(s, resolveFunc(func(_ context.Context, d *wabi.Delivery) (wabi.WebhookTarget, error) {
+		return wabi.WebhookTarget{URL: r.srv.URL + "/" + d.WaID, Secret: "k"}, nil
 	}), clock)
 	e.Workers = 4
 	e.RetryBase = time.Minute
@@ -225,12 +225,12 @@ func TestResolveErrorRetries(t *testing.T) {
 	var gone atomic.Bool
 	gone.Store(true)
 	resolved := make(chan struct{}, 10)
-	e := NewEngine(s, resolveFunc(func(_ context.Context, d *wabi.Delivery) (string, string, error) {
+	e := NewEngine(s, resolveFunc(func(_ context.Context, d *wabi.Delivery) (wabi.WebhookTarget, error) {
 		defer func() { resolved <- struct{}{} }()
 		if gone.Load() {
-			return "", "", wabi.Errorf(wabi.ENotFound, "app %s not found", d.TargetID)
+			return wabi.WebhookTarget{}, wabi.Errorf(wabi.ENotFound, "app %s not found", d.TargetID)
 		}
-		return r.srv.URL, "k", nil
+		return wabi.WebhookTarget{URL: r.srv.URL, Secret: "k"}, nil
 	}), clock)
 	e.RetryBase = time.Second
 	d := delivery(1, "app1", "alice", clock.Now())

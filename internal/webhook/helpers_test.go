@@ -111,17 +111,17 @@ func bodyID(b []byte) string {
 }
 
 // resolveFunc adapts a function to Resolver.
-type resolveFunc func(ctx context.Context, d *wabi.Delivery) (string, string, error)
+type resolveFunc func(ctx context.Context, d *wabi.Delivery) (wabi.WebhookTarget, error)
 
-func (f resolveFunc) Resolve(ctx context.Context, d *wabi.Delivery) (string, string, error) {
+func (f resolveFunc) Resolve(ctx context.Context, d *wabi.Delivery) (wabi.WebhookTarget, error) {
 	return f(ctx, d)
 }
 
 // toReceiver sends each target's deliveries to /<target> on r, signed with
 // "secret-<target>".
 func toReceiver(r *receiver) Resolver {
-	return resolveFunc(func(_ context.Context, d *wabi.Delivery) (string, string, error) {
-		return r.srv.URL + "/" + d.TargetID, "secret-" + d.TargetID, nil
+	return resolveFunc(func(_ context.Context, d *wabi.Delivery) (wabi.WebhookTarget, error) {
+		return wabi.WebhookTarget{URL: r.srv.URL + "/" + d.TargetID, Secret: "secret-" + d.TargetID}, nil
 	})
 }
 

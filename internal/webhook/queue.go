@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"time"
 
 	"github.com/wabihq/wabi/internal/wabi"
 )
@@ -17,6 +18,9 @@ type entry struct {
 	// requeue asks for the in-flight delivery to go to the tail again, pending,
 	// whatever the attempt's outcome (Redeliver during a POST).
 	requeue bool
+	// step and limit are the linear retry policy of the target resolved at the last
+	// attempt; zero step means the engine's exponential backoff.
+	step, limit time.Duration
 }
 
 // keyQueue is the deliveries of one ordering key; only its head is ever sent.

@@ -1,9 +1,12 @@
 // Package webhook delivers webhooks durably: deliveries are outbox rows written by
 // the platform in the same store transaction as the event that caused them, and the
-// Engine here POSTs them signed with the receiver's secret, records every attempt,
-// retries with exponential backoff and jitter, and keeps them in order per
-// (receiver, business number, contact) while different contacts proceed
-// concurrently. It also performs Meta's callback verification handshake.
+// Engine here POSTs them, records every attempt, retries them, and keeps them in
+// order per (receiver, business number, contact) while different contacts proceed
+// concurrently. It serves both dialects' receivers: Cloud API deliveries are signed
+// with the app secret and retried with exponential backoff and jitter, any 2xx
+// answer counting; On-Premises deliveries go unsigned, are retried linearly (3s,
+// 6s, 9s ... up to a cap) and count as delivered only on a 200. It also performs
+// Meta's callback verification handshake.
 package webhook
 
 import (
@@ -21,12 +24,16 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-// Resolver tells where a delivery goes now and with which secret: the app's current
-// callback URL and secret, or an override URL. Resolving at every attempt lets a
-// receiver that fixed its callback URL get the deliveries that failed before. Any
-// error (ENotFound for a deleted app, say) fails the attempt, which is retried.
+// Resolver tells where and how a delivery goes now: for a Cloud API app its current
+// callback URL (or an override URL) and secret; for an On-Premises deployment its
+// webhooks URL, no secret (the body goes unsigned), a linear retry step and cap,
+// and OnlyOK. Resolving at every attempt lets a receiver that fixed its callback
+// URL get the deliveries that failed before, and the retry after an attempt
+// follows the target that attempt resolved. Any error (ENotFound for a deleted
+// app, say) fails the attempt, which is retried with the engine's exponential
+// backoff.
 type Resolver interface {
-	Resolve(ctx context.Context, d *wabi.Delivery) (url, secret string, err error)
+	Resolve(ctx context.Context, d *wabi.Delivery) (wabi.WebhookTarget, error)
 }
 
 // Engine sends deliveries. Create it with NewEngine, set the optional fields, then
@@ -34,7 +41,7 @@ type Resolver interface {
 type Engine struct {
 	// Store keeps the outbox and the delivery log. Required.
 	Store wabi.DeliveryStore
-	// Resolver gives each attempt its URL and secret. Required.
+	// Resolver gives each attempt its target. Required.
 	Resolver Resolver
 	// Clock schedules retries. Required.
 	Clock wabi.Clock
@@ -46,12 +53,13 @@ type Engine struct {
 	// Workers caps the POSTs in flight across keys. Default 32.
 	Workers int
 	// RetryBase is the delay before the first retry; it doubles at each retry, with
-	// ±20% jitter. Default 30s.
+	// ±20% jitter. Default 30s. Targets with a RetryStep retry linearly instead.
 	RetryBase time.Duration
-	// RetryCap is the longest delay between two attempts. Default 1h.
+	// RetryCap is the longest delay between two attempts, and of linear retries
+	// whose target has no RetryCap. Default 1h.
 	RetryCap time.Duration
 	// RetryFor is how long after its CreatedAt a delivery is retried before it is
-	// given up as failed. Default 7 days.
+	// given up as failed, whatever its backoff. Default 7 days.
 	RetryFor time.Duration
 	// UserAgent is sent with every POST. Default "wabi-webhooks/1".
 	UserAgent string
