@@ -82,7 +82,7 @@ func ParseAllow(s string) ([]string, error) {
 // URL in the redirect chain, never a resolved address or a low-level error.
 // An Allow entry that does not parse (New would have refused it) is a plain
 // error.
-func (f *Fetcher) Fetch(ctx context.Context, link string, max int64) (*wabi.Fetched, error) {
+func (f *Fetcher) Fetch(ctx context.Context, link string, max int64, auth string) (*wabi.Fetched, error) {
 	allow, err := parseAllow(f.Allow)
 	if err != nil {
 		return nil, err
@@ -126,6 +126,10 @@ func (f *Fetcher) Fetch(ctx context.Context, link string, max int64) (*wabi.Fetc
 	}
 	req.Header.Set("User-Agent", ua)
 	req.Header.Set("Accept", "*/*")
+	if auth != "" {
+		// net/http drops it when a redirect leaves the host.
+		req.Header.Set("Authorization", auth)
+	}
 
 	resp, err := client.Do(req)
 	if err != nil {

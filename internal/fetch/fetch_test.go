@@ -63,7 +63,7 @@ func port(s *server) string {
 // message contains every one of want.
 func mustFail(t *testing.T, f *Fetcher, link string, max int64, want ...string) {
 	t.Helper()
-	got, err := f.Fetch(context.Background(), link, max)
+	got, err := f.Fetch(context.Background(), link, max, "")
 	if err == nil {
 		t.Fatalf("Fetch(%s) = %q, want an error", link, got.Body)
 	}
@@ -83,7 +83,7 @@ func mustFail(t *testing.T, f *Fetcher, link string, max int64, want ...string) 
 
 func mustFetch(t *testing.T, f *Fetcher, link string, max int64) *wabi.Fetched {
 	t.Helper()
-	got, err := f.Fetch(context.Background(), link, max)
+	got, err := f.Fetch(context.Background(), link, max, "")
 	if err != nil {
 		t.Fatalf("Fetch(%s): %v", link, err)
 	}
@@ -258,7 +258,7 @@ func TestResponses(t *testing.T) {
 	mustFail(t, f, s.URL+"/gone", 100, "host 127.0.0.1 returned HTTP 404")
 	mustFail(t, f, s.URL+"/boom", 100, "returned HTTP 503")
 
-	got, err := f.Fetch(context.Background(), s.URL+"/gone", 100)
+	got, err := f.Fetch(context.Background(), s.URL+"/gone", 100, "")
 	if err == nil || strings.Contains(err.Error(), "/srv/media") {
 		t.Fatalf("Fetch = %v, %v; want an error without the server's body", got, err)
 	}
@@ -278,7 +278,7 @@ func TestTimeout(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := f.Fetch(ctx, s.URL+"/slow", 100)
+	_, err := f.Fetch(ctx, s.URL+"/slow", 100, "")
 	if code := wabi.ErrorCode(err); code != wabi.EMediaUpload {
 		t.Fatalf("Fetch with a canceled context: %v, want %s", err, wabi.EMediaUpload)
 	}

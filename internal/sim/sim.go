@@ -305,3 +305,11 @@ func (n *Network) Send(ctx context.Context, waID, phoneNumberID string, m *wabi.
 	m.WaID, m.PhoneNumberID = waID, phoneNumberID
 	return n.Sink.Receive(ctx, m)
 }
+
+var _ wabi.Directory = (*Network)(nil)
+
+// OnWhatsApp reports whether a number is a virtual phone that has WhatsApp.
+func (n *Network) OnWhatsApp(ctx context.Context, waID string) (bool, error) {
+	vp, _, err := n.phone(ctx, waID)
+	return err == nil && vp != nil && !vp.Behaviour.NotOnWhatsApp, err
+}

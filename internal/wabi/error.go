@@ -59,6 +59,14 @@ const (
 	EPINLocked     Code = "pin_locked"     // too many wrong PINs: wait before trying again
 	EPINTooFast    Code = "pin_too_fast"   // a PIN tried again too soon after a wrong one
 	ERegisterLimit Code = "register_limit" // more than 10 register/deregister calls in 72 hours
+	EBackup        Code = "backup"         // an On-Premises backup cannot be decrypted or is of another number
+)
+
+// Error codes of the On-Premises API's deployments.
+const (
+	EPasswordChange    Code = "password_change"    // the default admin password must be changed at first login
+	EUserExists        Code = "user_exists"        // a deployment user of that name exists
+	ETemplateNamespace Code = "template_namespace" // an On-Premises template send without its namespace
 )
 
 // Codes returns every error code, for tests that check each dialect maps them all.
@@ -68,7 +76,8 @@ func Codes() []Code {
 		ENotRegistered, EWrongPlatform, EOutsideWindow, ENotOnWhatsApp, EMediaUpload, ETemplateNotFound,
 		ETemplateParamCount, ETemplateFormat, ETemplateTextLength, ETemplateParamText, ETemplatePaused,
 		ETemplateDisabled, ERateLimit, EWebhookVerify,
-		ENumberExists, EVerifyCode, ENotVerified, EPINMismatch, EPINLocked, EPINTooFast, ERegisterLimit,
+		ENumberExists, EVerifyCode, ENotVerified, EPINMismatch, EPINLocked, EPINTooFast, ERegisterLimit, EBackup,
+		EPasswordChange, EUserExists, ETemplateNamespace,
 		ETemplateExists, ETemplateLimit, ETemplateNotEditable, ETemplateTooLong, ETemplateHeaderFormat,
 		ETemplateBodyFormat, ETemplateFooterFormat, ETemplateTooManyVars, ETemplateVarPosition}
 }

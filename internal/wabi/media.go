@@ -79,7 +79,9 @@ type Fetched struct {
 // Fetcher gets media from links businesses send. Implementations refuse private
 // and internal addresses unless configured otherwise.
 type Fetcher interface {
-	// Fetch gets the link, at most max bytes. Every failure is an *Error with
-	// EMediaUpload whose message says what went wrong.
-	Fetch(ctx context.Context, url string, max int64) (*Fetched, error)
+	// Fetch gets the link, at most max bytes, sending auth as the Authorization
+	// header when it is not "" (an On-Premises media provider's credentials).
+	// Every failure is an *Error with EMediaUpload whose message says what went
+	// wrong.
+	Fetch(ctx context.Context, url string, max int64, auth string) (*Fetched, error)
 }

@@ -176,6 +176,21 @@ type Media struct {
 	SHA256   string `json:"sha256,omitempty"`
 	Voice    bool   `json:"voice,omitempty"`
 	Animated bool   `json:"animated,omitempty"`
+	// Provider names the On-Premises media provider whose credentials fetch Link.
+	Provider *MediaProviderRef `json:"provider,omitempty"`
+}
+
+// MediaProviderRef names a media provider.
+type MediaProviderRef struct {
+	Name string `json:"name"`
+}
+
+// ProviderName returns the name of the media's provider, or "".
+func (m *Media) ProviderName() string {
+	if m.Provider == nil {
+		return ""
+	}
+	return m.Provider.Name
 }
 
 // Location is a location pin. Coordinates arrive as numbers or strings and are
@@ -335,6 +350,8 @@ type NFMReply struct {
 
 // TemplateSend is a template message: which template, and its parameters.
 type TemplateSend struct {
+	// Namespace is the WABA's template namespace; the On-Premises API requires it.
+	Namespace  string              `json:"namespace,omitempty"`
 	Name       string              `json:"name"`
 	Language   *TemplateLanguage   `json:"language,omitempty"`
 	Components []TemplateParamComp `json:"components,omitempty"`

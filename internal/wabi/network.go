@@ -20,3 +20,10 @@ type NetworkSink interface {
 	// and timestamp and returns the stored message.
 	Receive(ctx context.Context, m *Message) (*Message, error)
 }
+
+// Directory is implemented by networks that can tell whether a number has
+// WhatsApp, for contact checks. A network without it has every number on
+// WhatsApp, as the client has answered since v2.43.
+type Directory interface {
+	OnWhatsApp(ctx context.Context, waID string) (bool, error)
+}
