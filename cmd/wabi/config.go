@@ -21,6 +21,7 @@ type config struct {
 	LogLevel        string
 	LogFormat       string
 	AdminKey        string
+	OnPremAPIKey    string
 	WebhookRetryFor time.Duration
 	WebhookRetryMin time.Duration
 	WebhookTimeout  time.Duration
@@ -50,6 +51,14 @@ var settings = []setting{
 		func(c *config, v string) error { c.LogFormat = v; return nil }},
 	{"admin-key", "WABI_ADMIN_KEY", "", "key the control API requires (required when not on loopback)",
 		func(c *config, v string) error { c.AdminKey = v; return nil }},
+	{"onprem-api-key", "WABI_ONPREM_API_KEY", "", "API key the On-Premises monitoring endpoints accept (Authorization: Apikey <key>); 12 to 128 characters",
+		func(c *config, v string) error {
+			if v != "" && (len(v) < 12 || len(v) > 128) {
+				return fmt.Errorf("must be 12 to 128 characters long")
+			}
+			c.OnPremAPIKey = v
+			return nil
+		}},
 	{"webhook-retry-for", "WABI_WEBHOOK_RETRY_FOR", "168h", "how long a failing webhook is retried",
 		durationSetter(func(c *config) *time.Duration { return &c.WebhookRetryFor })},
 	{"webhook-retry-min", "WABI_WEBHOOK_RETRY_MIN", "30s", "first webhook retry delay (doubles up to 1h)",

@@ -17,6 +17,7 @@ import (
 	"github.com/wabihq/wabi/internal/cloudapi"
 	"github.com/wabihq/wabi/internal/controlapi"
 	"github.com/wabihq/wabi/internal/fetch"
+	"github.com/wabihq/wabi/internal/onpremapi"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/sim"
 	"github.com/wabihq/wabi/internal/sqlite"
@@ -74,6 +75,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.WindowErrorSync = cfg.WindowErrorSync
 	p.Blobs, p.Fetch, p.URLKey = blobs, fetcher, urlKey
 	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
+	p.Encoders[wabi.DialectOnPrem] = onpremapi.WebhookEncoder{}
 	network.Sink = p
 	p.PhoneChanged = network.PhoneChanged
 
@@ -96,6 +98,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	base := "http://" + ln.Addr().String()
 	links := map[string]string{
 		"cloud_api":   base + "/" + cfg.APIVersion + "/",
+		"onprem_api":  base + "/v1/",
 		"control_api": base + "/api/",
 		"console":     base + "/",
 	}
@@ -103,10 +106,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	cloud.DefaultVersion = cfg.APIVersion
 	cloud.PublicURL = cfg.PublicURL
 	cloud.Logger = log
+	onprem := onpremapi.New(p)
+	onprem.APIKey = cfg.OnPremAPIKey
+	onprem.PublicURL = cfg.PublicURL
+	onprem.Logger = log
 	control := &controlapi.API{Platform: p, Sim: network, Webhooks: engine, AdminKey: cfg.AdminKey, Links: links, Logger: log}
 
 	srv := &http.Server{
-		Handler:           handler(cloud, control.Handler()),
+		Handler:           handler(cloud, onprem, control.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          nil,
 	}
@@ -152,7 +159,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 }
 
 // handler routes a request to the API that owns its path.
-func handler(cloud *cloudapi.API, control http.Handler) http.Handler {
+func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", control)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -164,9 +171,13 @@ func handler(cloud *cloudapi.API, control http.Handler) http.Handler {
 			cloud.ServeHTTP(w, r)
 			return
 		}
+		if onpremapi.Owns(r.URL.Path) {
+			onprem.ServeHTTP(w, r)
+			return
+		}
 		if r.URL.Path == "/" {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			io.WriteString(w, "wabi is running. The Cloud API is under /v23.0/, the control API under /api/ (see /api/info).\n")
+			io.WriteString(w, "wabi is running. The Cloud API is under /v23.0/, the On-Premises API under /v1/, the control API under /api/ (see /api/info).\n")
 			return
 		}
 		http.NotFound(w, r)
@@ -193,6 +204,7 @@ func printBanner(w io.Writer, cfg *config, links map[string]string, d *platform.
 	}
 	fmt.Fprintf(w, "wabi %s listening on %s (data in %s, %s)\n\n", version, links["console"], cfg.Data, state)
 	fmt.Fprintf(w, "  Cloud API     %s\n", links["cloud_api"])
+	fmt.Fprintf(w, "  On-Prem API   %s\n", links["onprem_api"])
 	fmt.Fprintf(w, "  Control API   %s (ids and token as JSON: %sinfo)\n", links["control_api"], links["control_api"])
 	if d.WABA != nil && d.Phone != nil && d.App != nil && d.Token != nil {
 		fmt.Fprintf(w, "\n  Business          %s  %s\n", d.Business.ID, d.Business.Name)
@@ -202,6 +214,9 @@ func printBanner(w io.Writer, cfg *config, links map[string]string, d *platform.
 		fmt.Fprintf(w, "  Access token      %s\n", d.Token.Value)
 		if d.Customer != nil {
 			fmt.Fprintf(w, "  Virtual phone     +%s (%s)\n", d.Customer.WaID, d.Customer.ProfileName)
+		}
+		if d.OnPremPhone != nil {
+			fmt.Fprintf(w, "  On-Prem number    %s  (+%s, %s; log in as admin/secret and set a new password)\n", d.OnPremPhone.ID, d.OnPremPhone.DisplayPhoneNumber, d.OnPremPhone.Platform)
 		}
 		fmt.Fprintf(w, "\n  Try: curl -s %s%s/messages -H 'Authorization: Bearer %s' \\\n", links["cloud_api"], d.Phone.ID, d.Token.Value)
 		fmt.Fprintf(w, "         -H 'Content-Type: application/json' -d '{\"messaging_product\":\"whatsapp\",\"to\":\"%s\",\"type\":\"template\",\"template\":{\"name\":\"hello_world\",\"language\":{\"code\":\"en_US\"}}}'\n", platform.DemoCustomerNumber)

@@ -128,6 +128,11 @@ func graphErrorFor(code wabi.Code) (graphErrorSpec, bool) {
 		return graphErrorSpec{400, 133009, 0, oauthException, "Two step verification PIN Guessed Too Fast", styleWhatsApp}, true
 	case wabi.ERegisterLimit:
 		return graphErrorSpec{429, 133016, 0, oauthException, "Account register deregister rate limit exceeded", styleWhatsApp}, true
+	case wabi.EBackup:
+		return graphErrorSpec{400, 133002, 0, oauthException, "Backup Buffer Decryption Error", styleWhatsApp}, true
+	case wabi.EPasswordChange, wabi.EUserExists, wabi.ETemplateNamespace:
+		// On-Premises only; the Cloud API never returns them.
+		return graphErrorSpec{400, 100, 0, oauthException, "Invalid parameter", styleWhatsApp}, true
 	case wabi.ETemplateExists:
 		return graphErrorSpec{400, 100, 2388024, oauthException, "Content in This Language Already Exists", styleUserError}, true
 	case wabi.ETemplateLimit:

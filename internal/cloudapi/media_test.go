@@ -218,7 +218,7 @@ func TestSendMediaByID(t *testing.T) {
 	}
 
 	// Another number of the same business cannot send it.
-	second, err := s.p.CreatePhoneNumber(ctx, platform.NewPhoneNumber{WABAID: s.demo.WABA.ID, Number: "15550001001", VerifiedName: "Second", Registered: true})
+	second, err := s.p.CreatePhoneNumber(ctx, platform.NewPhoneNumber{WABAID: s.demo.WABA.ID, Number: "15550001002", VerifiedName: "Second", Registered: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,6 +55,13 @@ func params(r *http.Request) (map[string]string, error) {
 			}
 			out[k] = strings.Join(parts, ",")
 		case nil:
+		case map[string]any:
+			// Objects (backup, webhook_configuration) stay JSON for their endpoint.
+			j, err := json.Marshal(v)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = string(j)
 		default:
 			out[k] = fmt.Sprint(v)
 		}

@@ -407,13 +407,33 @@ func (a *API) handleRegister(w http.ResponseWriter, r *http.Request, c platform.
 	if ps["messaging_product"] != "whatsapp" {
 		return wabi.Errorf(wabi.EBadRequest, "The parameter messaging_product is required.")
 	}
-	_, backup := ps["backup"]
+	backup, err := backupParam(ps)
+	if err != nil {
+		return err
+	}
 	if err := a.p.Register(r.Context(), c, r.PathValue("id"), platform.Registration{
 		Via: wabi.PlatformCloud, PIN: ps["pin"], DataLocalizationRegion: ps["data_localization_region"], Backup: backup,
 	}); err != nil {
 		return err
 	}
 	return success(w)
+}
+
+// backupParam reads the backup object of a migrating register call; nil if
+// there is none.
+func backupParam(ps map[string]string) (*platform.Backup, error) {
+	raw, ok := ps["backup"]
+	if !ok {
+		return nil, nil
+	}
+	var b struct {
+		Data     string `json:"data"`
+		Password string `json:"password"`
+	}
+	if err := json.Unmarshal([]byte(raw), &b); err != nil {
+		return nil, wabi.Errorf(wabi.EInvalidParam, "Param backup must be an object {data, password}.")
+	}
+	return &platform.Backup{Data: b.Data, Password: b.Password}, nil
 }
 
 // handleDeregister takes a number off the Cloud API.

@@ -221,7 +221,7 @@ func TestPhoneNumberScenarios(t *testing.T) {
 // SDKs do, and comes back with previous.
 func TestPhoneNumberNextLinks(t *testing.T) {
 	s := mustStack(t)
-	want := []string{s.demo.Phone.ID}
+	want := []string{s.demo.Phone.ID, s.demo.OnPremPhone.ID}
 	for i, n := range []string{"7700900001", "7700900002", "7700900003", "7700900004"} {
 		want = append(want, s.mustAddNumber("44", n, "Shop "+string(rune('A'+i))))
 	}

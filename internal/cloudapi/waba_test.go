@@ -71,7 +71,7 @@ func mustWABAStack(t *testing.T) *wabaStack {
 func (s *wabaStack) scrub(b []byte) []byte {
 	out := string(normalize(b))
 	for old, repl := range map[string]string{
-		s.demo.WABA.ID: "WABA_ID", s.demo.Business.ID: "BUSINESS_ID", s.demo.Phone.ID: "PHONE_ID",
+		s.demo.WABA.ID: "WABA_ID", s.demo.Business.ID: "BUSINESS_ID", s.demo.Phone.ID: "PHONE_ID", s.demo.OnPremPhone.ID: "ONPREM_PHONE_ID",
 		s.second.ID: "PHONE2_ID", s.demo.WABA.Namespace: "NAMESPACE",
 	} {
 		out = strings.ReplaceAll(out, old, repl)
@@ -206,7 +206,7 @@ func TestAnalyticsFromTraffic(t *testing.T) {
 		{Start: start, End: end, Volume: 1, Cost: 0, PricingCategory: "SERVICE", PricingType: "FREE_CUSTOMER_SERVICE"},
 		{Start: start, End: end, Volume: 1, Cost: 0.004, PricingCategory: "UTILITY", PricingType: "REGULAR"},
 	}
-	if got.ID != s.demo.WABA.ID || len(got.Analytics.PhoneNumbers) != 1 || got.Analytics.PhoneNumbers[0] != platform.DemoBusinessNumber {
+	if got.ID != s.demo.WABA.ID || strings.Join(got.Analytics.PhoneNumbers, ",") != platform.DemoBusinessNumber+","+platform.DemoOnPremNumber {
 		t.Errorf("id %s, phone numbers %v", got.ID, got.Analytics.PhoneNumbers)
 	}
 	if g, w := compactJSON(got.Analytics.DataPoints), compactJSON(wantMessaging); g != w {

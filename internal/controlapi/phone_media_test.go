@@ -123,7 +123,7 @@ func TestPhoneUploads(t *testing.T) {
 			body: `{"to":"{phone_number}","type":"image","image":{"id":"1234"}}`, status: 400,
 			want: map[string]string{"error.code": "invalid_value"}},
 		{name: "a second business number", method: "POST", path: "/api/phone_numbers",
-			body: `{"waba_id":"{waba}","phone_number":"15550001001","verified_name":"Demo Returns"}`, status: 201,
+			body: `{"waba_id":"{waba}","phone_number":"15550001002","verified_name":"Demo Returns"}`, status: 201,
 			save: map[string]string{"second": "id"}},
 		{name: "upload for it", method: "POST", path: "/api/phones/{customer}/media?phone_number_id={second}",
 			body: string(photo), header: as("image/png"), status: 201, save: map[string]string{"elsewhere": "id"}},

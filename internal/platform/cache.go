@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,17 @@ func (c *cache) drop(keys ...string) {
 	c.mu.Lock()
 	for _, k := range keys {
 		delete(c.entries, k)
+	}
+	c.mu.Unlock()
+}
+
+// dropPrefix drops every entry whose key starts with prefix.
+func (c *cache) dropPrefix(prefix string) {
+	c.mu.Lock()
+	for k := range c.entries {
+		if strings.HasPrefix(k, prefix) {
+			delete(c.entries, k)
+		}
 	}
 	c.mu.Unlock()
 }

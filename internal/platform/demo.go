@@ -9,17 +9,20 @@ import (
 // Demo is the tenancy wabi creates on first start, so that a newcomer can send a
 // message without setting anything up.
 type Demo struct {
-	Business *wabi.Business     `json:"business"`
-	WABA     *wabi.WABA         `json:"waba"`
-	Phone    *wabi.PhoneNumber  `json:"phone_number"`
-	App      *wabi.App          `json:"app"`
-	Token    *wabi.Token        `json:"token"`
-	Customer *wabi.VirtualPhone `json:"virtual_phone"`
+	Business *wabi.Business    `json:"business"`
+	WABA     *wabi.WABA        `json:"waba"`
+	Phone    *wabi.PhoneNumber `json:"phone_number"`
+	// OnPremPhone is the demo's On-Premises number, if it has one.
+	OnPremPhone *wabi.PhoneNumber  `json:"onprem_phone_number,omitempty"`
+	App         *wabi.App          `json:"app"`
+	Token       *wabi.Token        `json:"token"`
+	Customer    *wabi.VirtualPhone `json:"virtual_phone"`
 }
 
 // Demo numbers: the business number and a consumer who has WhatsApp.
 const (
 	DemoBusinessNumber = "15550001000"
+	DemoOnPremNumber   = "15550001001"
 	DemoCustomerNumber = "15550002000"
 )
 
@@ -51,6 +54,10 @@ func (p *Platform) createDemo(ctx context.Context) error {
 		return err
 	}
 	if _, err := p.CreatePhoneNumber(ctx, NewPhoneNumber{WABAID: w.ID, Number: DemoBusinessNumber, VerifiedName: "Demo Shop", Registered: true}); err != nil {
+		return err
+	}
+	if _, err := p.CreatePhoneNumber(ctx, NewPhoneNumber{WABAID: w.ID, Number: DemoOnPremNumber, VerifiedName: "Demo Shop Legacy",
+		Platform: wabi.PlatformOnPrem, Registered: true}); err != nil {
 		return err
 	}
 	a, err := p.CreateApp(ctx, b.ID, "Demo App")
@@ -100,6 +107,11 @@ func (p *Platform) LoadDemo(ctx context.Context) (*Demo, error) {
 			return nil, err
 		} else if len(ps) > 0 {
 			d.Phone = ps[0]
+			for _, pn := range ps {
+				if pn.Platform == wabi.PlatformOnPrem && d.OnPremPhone == nil {
+					d.OnPremPhone = pn
+				}
+			}
 		}
 	}
 	if as, err := p.store.Apps(ctx, d.Business.ID); err != nil {

@@ -78,7 +78,7 @@ func (p *Platform) Receive(ctx context.Context, m *wabi.Message) (*wabi.Message,
 	if vp, err := p.store.VirtualPhone(ctx, m.WaID); err == nil {
 		profile = vp.ProfileName
 	}
-	ds, err := p.fanout(ctx, w, wabi.FieldMessages, pn.ID, m.WaID, func(app *wabi.App) (*wabi.Event, string) {
+	ds, err := p.numberDeliveries(ctx, pn, w, m.WaID, "", func(app *wabi.App) (*wabi.Event, string) {
 		return &wabi.Event{Field: wabi.FieldMessages, App: app, WABA: w, Phone: pn, Message: m, ProfileName: profile}, "message"
 	})
 	if err != nil {
@@ -148,13 +148,56 @@ func (p *Platform) Typing(phoneNumberID, waID string) bool {
 
 // statusDeliveries renders the status webhook of m for every subscribed receiver.
 func (p *Platform) statusDeliveries(ctx context.Context, pn *wabi.PhoneNumber, w *wabi.WABA, m *wabi.Message, u wabi.StatusUpdate) ([]*wabi.Delivery, error) {
-	ds, err := p.fanout(ctx, w, wabi.FieldMessages, pn.ID, m.WaID, func(app *wabi.App) (*wabi.Event, string) {
+	ds, err := p.numberDeliveries(ctx, pn, w, m.WaID, u.Status, func(app *wabi.App) (*wabi.Event, string) {
 		return &wabi.Event{Field: wabi.FieldMessages, App: app, WABA: w, Phone: pn, Message: m, Status: &u}, "status." + string(u.Status)
 	})
 	for _, d := range ds {
 		d.MessageID = m.ID
 	}
 	return ds, err
+}
+
+// numberDeliveries renders the webhooks of a number's message or status event
+// where the number's platform sends them: to the apps subscribed to its WABA for
+// a Cloud API number, to its deployment's webhook URL for an On-Premises one.
+// status is "" for an inbound message.
+func (p *Platform) numberDeliveries(ctx context.Context, pn *wabi.PhoneNumber, w *wabi.WABA, waID string, status wabi.Status, event func(*wabi.App) (*wabi.Event, string)) ([]*wabi.Delivery, error) {
+	if pn.Platform != wabi.PlatformOnPrem {
+		return p.fanout(ctx, w, wabi.FieldMessages, pn.ID, waID, event)
+	}
+	s, err := p.appSettings(ctx, pn.ID)
+	if err != nil {
+		return nil, err
+	}
+	// Without a webhook URL the client drops its callbacks; so does wabi.
+	if s.Webhooks.URL == "" || (status != "" && !s.WantsStatus(status)) {
+		return nil, nil
+	}
+	e, name := event(nil)
+	d, err := p.deploymentDelivery(pn, waID, name, e)
+	if err != nil {
+		return nil, err
+	}
+	d.WABAID = w.ID
+	return []*wabi.Delivery{d}, nil
+}
+
+// deploymentDelivery renders one webhook of an On-Premises deployment.
+func (p *Platform) deploymentDelivery(pn *wabi.PhoneNumber, waID, name string, e *wabi.Event) (*wabi.Delivery, error) {
+	enc := p.Encoders[wabi.DialectOnPrem]
+	if enc == nil {
+		return nil, fmt.Errorf("platform: no webhook encoder for dialect %q", wabi.DialectOnPrem)
+	}
+	body, err := enc.Encode(e)
+	if err != nil {
+		return nil, fmt.Errorf("platform: render %s webhook: %w", name, err)
+	}
+	now := p.clock.Now()
+	return &wabi.Delivery{
+		ID: p.ids.NewID(), Dialect: wabi.DialectOnPrem, TargetID: pn.ID, WABAID: pn.WABAID,
+		PhoneNumberID: pn.ID, WaID: waID, Event: name, Body: body,
+		State: wabi.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now,
+	}, nil
 }
 
 // fanout renders one delivery per app subscribed to the WABA that takes the field.
@@ -204,13 +247,26 @@ func (p *Platform) fanout(ctx context.Context, w *wabi.WABA, field, phoneNumberI
 	return ds, nil
 }
 
-// Resolve tells the webhook engine where a delivery goes now and with which secret:
-// the override callback URL of the app's subscription to the delivery's WABA if
-// set, else the app's.
-func (p *Platform) Resolve(ctx context.Context, d *wabi.Delivery) (string, string, error) {
+// Resolve tells the webhook engine where a delivery goes now and how: for an
+// On-Premises deployment its webhook URL, unsigned, retried linearly as its
+// settings say and delivered only by HTTP 200; for an app the override callback
+// URL of its subscription to the delivery's WABA if set, else the app's, signed
+// with the app secret.
+func (p *Platform) Resolve(ctx context.Context, d *wabi.Delivery) (wabi.WebhookTarget, error) {
+	if d.Dialect == wabi.DialectOnPrem {
+		s, err := p.appSettings(ctx, d.TargetID)
+		if err != nil {
+			return wabi.WebhookTarget{}, err
+		}
+		if s.Webhooks.URL == "" {
+			return wabi.WebhookTarget{}, wabi.Errorf(wabi.EInvalidParam, "Phone number %s has no webhooks.url in /v1/settings/application.", d.TargetID)
+		}
+		step, limit := s.Backoff()
+		return wabi.WebhookTarget{URL: s.Webhooks.URL, RetryStep: step, RetryCap: limit, OnlyOK: true}, nil
+	}
 	app, err := p.app(ctx, d.TargetID)
 	if err != nil {
-		return "", "", err
+		return wabi.WebhookTarget{}, err
 	}
 	url := app.CallbackURL
 	wabaID := d.WABAID
@@ -230,7 +286,7 @@ func (p *Platform) Resolve(ctx context.Context, d *wabi.Delivery) (string, strin
 		}
 	}
 	if url == "" {
-		return "", "", wabi.Errorf(wabi.EInvalidParam, "App %s has no callback URL.", app.ID)
+		return wabi.WebhookTarget{}, wabi.Errorf(wabi.EInvalidParam, "App %s has no callback URL.", app.ID)
 	}
-	return url, app.Secret, nil
+	return wabi.WebhookTarget{URL: url, Secret: app.Secret}, nil
 }

@@ -266,9 +266,10 @@ func (p *Platform) RunRetention(ctx context.Context, every time.Duration) error 
 }
 
 // fetchLink gets a media link for a phone number: from the link cache when the
-// same URL was fetched in the last ten minutes, else from the network.
-func (p *Platform) fetchLink(ctx context.Context, phoneNumberID, link, origin string) (*wabi.MediaFile, error) {
-	key := "link:" + phoneNumberID + "|" + link
+// same URL was fetched in the last ten minutes, else from the network, with the
+// credentials of the named On-Premises media provider if provider is not "".
+func (p *Platform) fetchLink(ctx context.Context, phoneNumberID, link, provider, origin string) (*wabi.MediaFile, error) {
+	key := "link:" + phoneNumberID + "|" + provider + "|" + link
 	now := p.clock.Now()
 	if v, ok := p.cache.get(key, now); ok {
 		if m, err := p.store.MediaFile(ctx, v.(string)); err == nil {
@@ -278,7 +279,14 @@ func (p *Platform) fetchLink(ctx context.Context, phoneNumberID, link, origin st
 	if p.Fetch == nil {
 		return nil, wabi.Errorf(wabi.EMediaUpload, "Media download failed: this wabi does not fetch links.")
 	}
-	f, err := p.Fetch.Fetch(ctx, link, MediaMaxSize)
+	auth := ""
+	if provider != "" {
+		var err error
+		if auth, err = p.providerAuth(ctx, phoneNumberID, provider); err != nil {
+			return nil, err
+		}
+	}
+	f, err := p.Fetch.Fetch(ctx, link, MediaMaxSize, auth)
 	if err != nil {
 		return nil, err
 	}

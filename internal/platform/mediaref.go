@@ -60,7 +60,7 @@ func (p *Platform) resolveOutboundMedia(ctx context.Context, pn *wabi.PhoneNumbe
 		if r.media.Link == "" {
 			continue
 		}
-		mf, err := p.fetchLink(ctx, pn.ID, r.media.Link, wabi.OriginLink)
+		mf, err := p.fetchLink(ctx, pn.ID, r.media.Link, r.media.ProviderName(), wabi.OriginLink)
 		if err == nil {
 			err = MediaFits(r.as, mf.MimeType)
 		}
@@ -86,7 +86,7 @@ func (p *Platform) resolveInboundMedia(ctx context.Context, pn *wabi.PhoneNumber
 	if md.ID != "" {
 		mf, err = p.ownMedia(ctx, pn, md.ID)
 	} else {
-		mf, err = p.fetchLink(ctx, pn.ID, md.Link, wabi.OriginInbound)
+		mf, err = p.fetchLink(ctx, pn.ID, md.Link, "", wabi.OriginInbound)
 	}
 	if err != nil {
 		return err

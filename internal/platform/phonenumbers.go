@@ -192,8 +192,9 @@ type Registration struct {
 	// DataLocalizationRegion asks for Local Storage in a country; wabi keeps
 	// every message in its own store, so it only checks the value.
 	DataLocalizationRegion string
-	// Backup is set when the call carries an On-Premises backup to migrate.
-	Backup bool
+	// Backup is set when the call carries an On-Premises backup: the call then
+	// migrates the number from the On-Premises API.
+	Backup *Backup
 }
 
 // Register registers a verified number so that it can send and receive. At most
@@ -205,12 +206,18 @@ func (p *Platform) Register(ctx context.Context, c Caller, id string, r Registra
 	if r.DataLocalizationRegion != "" && !dataRegion.MatchString(r.DataLocalizationRegion) {
 		return wabi.Errorf(wabi.EInvalidParam, "Param data_localization_region must be a two-letter country code such as DE, not %q.", r.DataLocalizationRegion)
 	}
-	if r.Backup {
-		return wabi.Errorf(wabi.EInvalidParam, "Migration from the On-Premises API (backup) is not supported yet.")
-	}
 	pn, _, err := p.managedNumber(ctx, c, id)
 	if err != nil {
 		return err
+	}
+	if r.Backup != nil {
+		if r.Backup.Data == "" || r.Backup.Password == "" {
+			return wabi.Errorf(wabi.EInvalidParam, "Param backup must hold data and password.")
+		}
+		return p.migrate(ctx, pn, r)
+	}
+	if r.Via != "" && pn.Platform == wabi.PlatformOnPrem && r.Via != wabi.PlatformOnPrem {
+		return wabi.Errorf(wabi.EWrongPlatform, "Phone number %s is on the On-Premises API: migrate it with the backup of its client (register with backup {data, password}).", pn.ID)
 	}
 	if r.Via != "" && pn.Registered && pn.Platform != r.Via {
 		return wabi.Errorf(wabi.EWrongPlatform, "Phone number %s is registered on the %s API. Deregister it there first.", pn.ID, pn.Platform)

@@ -52,6 +52,11 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 	if err := ValidateOutbound(m); err != nil {
 		return nil, err
 	}
+	if req.Via == wabi.PlatformOnPrem && m.Type == wabi.TypeTemplate {
+		if err := checkNamespace(w, m.Template); err != nil {
+			return nil, err
+		}
+	}
 	waID, err := p.normalize(req.To, pn.DisplayPhoneNumber)
 	if err != nil {
 		return nil, err
@@ -127,6 +132,18 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 		}
 	}
 	return &wabi.SendResult{MessageID: m.ID, Input: req.To, WaID: waID}, nil
+}
+
+// checkNamespace checks the namespace an On-Premises template send must carry:
+// the WABA's.
+func checkNamespace(w *wabi.WABA, ts *wabi.TemplateSend) error {
+	switch ts.Namespace {
+	case "":
+		return wabi.Errorf(wabi.ETemplateNamespace, "Parameter 'template.namespace' is required: your WABA's namespace is shown by GET /{waba-id}?fields=message_template_namespace.")
+	case w.Namespace:
+		return nil
+	}
+	return wabi.Errorf(wabi.ETemplateNotFound, "Namespace %s is not the template namespace of this number's WhatsApp Business Account.", ts.Namespace)
 }
 
 // checkSender checks that a number can send through the given API.

@@ -17,6 +17,7 @@ import (
 	"github.com/wabihq/wabi/internal/blob"
 	"github.com/wabihq/wabi/internal/cloudapi"
 	"github.com/wabihq/wabi/internal/fetch"
+	"github.com/wabihq/wabi/internal/onpremapi"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/sim"
 	"github.com/wabihq/wabi/internal/sqlite"
@@ -36,7 +37,7 @@ type Stack struct {
 	// Net is the simulated network. It runs even when Options.Network stands in
 	// for it as the platform's network, so that its phones can still send.
 	Net *sim.Network
-	// P is the platform, with the Cloud API webhook encoder.
+	// P is the platform, with both dialects' webhook encoders.
 	P *platform.Platform
 	// Engine delivers webhooks.
 	Engine *webhook.Engine
@@ -98,6 +99,7 @@ func New(t testing.TB, opts Options) *Stack {
 	}
 	p := platform.New(store, nw, clock, wabi.NewIDGen(clock))
 	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
+	p.Encoders[wabi.DialectOnPrem] = onpremapi.WebhookEncoder{}
 	p.Blobs, p.Fetch, p.URLKey = blobs, fetcher, []byte("test url key")
 	network.Sink = p
 	p.PhoneChanged = network.PhoneChanged
