@@ -64,6 +64,27 @@ func TestServeEndToEnd(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(b), "wamid.") {
 		t.Fatalf("template send: %d %s", resp.StatusCode, b)
 	}
+	// The demo's On-Premises number answers at /v1: its admin logs in.
+	onprem := func(method, path, token string, body string) (int, string) {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		if token == "" {
+			req.SetBasicAuth("admin", "secret")
+		} else {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := onprem("POST", "/v1/users/login", "", `{"new_password":"N3w-Passw0rd!"}`)
+	var login struct{ Users []struct{ Token string } }
+	if json.Unmarshal([]byte(body), &login); code != 200 || len(login.Users) != 1 {
+		t.Fatalf("On-Premises login: %d %s", code, body)
+	}
 	stop()
 	select {
 	case err := <-done:
@@ -86,5 +107,12 @@ func TestServeEndToEnd(t *testing.T) {
 	resp.Body.Close()
 	if again.Token.Token != in.Token.Token || again.PhoneNumber.ID != in.PhoneNumber.ID {
 		t.Fatalf("after restart %+v, before %+v", again, in)
+	}
+	// The On-Premises token and the new password outlive the restart.
+	if code, body := onprem("GET", "/v1/health", login.Users[0].Token, ""); code != 200 || !strings.Contains(body, `"gateway_status":"connected"`) {
+		t.Fatalf("On-Premises health after restart: %d %s", code, body)
+	}
+	if code, body := onprem("POST", "/v1/users/login", "", ""); code != 401 || !strings.Contains(body, `"code":1005`) {
+		t.Fatalf("default password after it was changed: %d %s", code, body)
 	}
 }

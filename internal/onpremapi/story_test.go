@@ -110,6 +110,17 @@ func TestStoryOnPremToCloud(t *testing.T) {
 		t.Fatalf("Cloud send on an On-Premises number: %d %s", r.status, r.raw)
 	}
 
+	// Step 1 of Meta's procedure: the number is added for migration; it is
+	// already in the WABA, so that is the number itself.
+	add := map[string]any{"cc": "1", "phone_number": "5550004000", "verified_name": "Story Shop"}
+	if r := s.do("POST", "/v23.0/"+s.Demo.WABA.ID+"/phone_numbers", s.Demo.Token.Value, add); !strings.Contains(string(r.raw), "2388012") {
+		t.Errorf("adding the number again without migrate_phone_number: %d %s", r.status, r.raw)
+	}
+	add["migrate_phone_number"] = true
+	if r := s.do("POST", "/v23.0/"+s.Demo.WABA.ID+"/phone_numbers", s.Demo.Token.Value, add); r.status != 200 || !strings.Contains(string(r.raw), `"id":"`+pn.ID+`"`) {
+		t.Errorf("adding the number for migration: %d %s", r.status, r.raw)
+	}
+
 	// Back up, then migrate with the backup and the two-step PIN.
 	r = s.do("POST", "/v1/settings/backup", tok, map[string]string{"password": "backup-pass"})
 	wantOK(t, r, http.StatusOK)

@@ -97,8 +97,9 @@ type AddNumber struct {
 	CC           string
 	PhoneNumber  string
 	VerifiedName string
-	// Migrate marks a number coming from another WABA or API. wabi adds it like
-	// any other number.
+	// Migrate marks a number coming from another WABA or API. An On-Premises
+	// number already in the WABA is returned as it is, ready for the register
+	// call with its backup; any other number is added like any other.
 	Migrate bool
 }
 
@@ -117,10 +118,29 @@ func (p *Platform) AddPhoneNumber(ctx context.Context, c Caller, n AddNumber) (*
 		WABAID: n.WABAID, Number: cc + onlyDigits(n.PhoneNumber), VerifiedName: n.VerifiedName,
 		NameStatus: NameAvailableWithoutReview, QualityRating: "UNKNOWN",
 	})
+	if wabi.ErrorCode(err) == wabi.EConflict && n.Migrate {
+		if existing := p.onPremNumber(ctx, n.WABAID, cc+onlyDigits(n.PhoneNumber)); existing != nil {
+			return existing, nil
+		}
+	}
 	if wabi.ErrorCode(err) == wabi.EConflict {
 		return nil, wabi.Errorf(wabi.ENumberExists, "Phone number +%s%s was already added to a WhatsApp Business Account.", cc, onlyDigits(n.PhoneNumber))
 	}
 	return pn, err
+}
+
+// onPremNumber returns the WABA's On-Premises number with the digits, or nil.
+func (p *Platform) onPremNumber(ctx context.Context, wabaID, digits string) *wabi.PhoneNumber {
+	ps, err := p.store.PhoneNumbers(ctx, wabaID)
+	if err != nil {
+		return nil
+	}
+	for _, pn := range ps {
+		if pn.DisplayPhoneNumber == digits && pn.Platform == wabi.PlatformOnPrem {
+			return pn
+		}
+	}
+	return nil
 }
 
 // RequestCode sends a 6-digit ownership verification code to the number. On the
