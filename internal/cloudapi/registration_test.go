@@ -1,6 +1,7 @@
 package cloudapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/wabihq/wabi/internal/controlapi"
 	"github.com/wabihq/wabi/internal/platform"
+	"github.com/wabihq/wabi/internal/wabi"
 )
 
 // control is the control API over the stack's platform: what an operator or a
@@ -191,5 +193,25 @@ func TestPINGuesses(t *testing.T) {
 		if got := try(st.pin); got != st.code {
 			t.Fatalf("%s: code %d, want %d", st.name, got, st.code)
 		}
+	}
+}
+
+// TestPINGuessesOutliveRestart: the lock of five wrong PINs is kept in the
+// store, so a restarted wabi (or another node) does not lift it.
+func TestPINGuessesOutliveRestart(t *testing.T) {
+	s := mustStack(t)
+	tok := s.demo.Token.Value
+	node := "/v23.0/" + s.demo.Phone.ID
+	s.mustOK("POST", node, `{"pin":"424242"}`)
+	for _, pin := range []string{"111111", "222222", "333333", "444444", "555555"} {
+		s.clock.Advance(10 * time.Second)
+		if _, body := s.call("POST", node+"/register", tok, `{"messaging_product":"whatsapp","pin":"`+pin+`"}`); errorCode(body) != 133005 {
+			t.Fatalf("wrong PIN %s: %s", pin, body)
+		}
+	}
+	restarted := platform.New(s.store, s.net, s.clock, wabi.NewIDGen(s.clock))
+	err := restarted.Register(context.Background(), platform.Admin, s.demo.Phone.ID, platform.Registration{Via: wabi.PlatformCloud, PIN: "424242"})
+	if wabi.ErrorCode(err) != wabi.EPINLocked {
+		t.Fatalf("right PIN on a restarted platform while locked: %v, want %s", err, wabi.EPINLocked)
 	}
 }

@@ -122,7 +122,9 @@ func (p *Platform) RestoreSettings(ctx context.Context, c Caller, password, data
 	}
 	pn.PINHash = b.PINHash
 	pn.Registered, pn.CodeVerificationStatus = true, CodeVerified
-	p.cache.drop(pinGuessKey(pn.ID))
+	if err := p.clearGuesses(ctx, pn.ID); err != nil {
+		return err
+	}
 	return p.saveNumber(ctx, pn)
 }
 
@@ -188,7 +190,7 @@ func (p *Platform) migrate(ctx context.Context, pn *wabi.PhoneNumber, r Registra
 	}
 	if b.PINHash != "" {
 		pn.PINHash = b.PINHash
-		if err := p.matchPIN(pn, r.PIN, now); err != nil {
+		if err := p.matchPIN(ctx, pn, r.PIN, now); err != nil {
 			return err
 		}
 	} else {

@@ -59,7 +59,7 @@ func (p *Platform) checkAccount(ctx context.Context, c Caller, r AccountRequest)
 		if r.PIN == "" {
 			return nil, wabi.Errorf(wabi.ERequired, "Parameter 'pin' is required: two-step verification is on.")
 		}
-		if err := p.matchPIN(pn, r.PIN, p.clock.Now()); err != nil {
+		if err := p.matchPIN(ctx, pn, r.PIN, p.clock.Now()); err != nil {
 			return nil, err
 		}
 	}
@@ -192,6 +192,8 @@ func (p *Platform) DisableTwoStep(ctx context.Context, c Caller) error {
 		return err
 	}
 	pn.PINHash = ""
-	p.cache.drop(pinGuessKey(pn.ID))
+	if err := p.clearGuesses(ctx, pn.ID); err != nil {
+		return err
+	}
 	return p.saveNumber(ctx, pn)
 }

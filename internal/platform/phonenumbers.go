@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"regexp"
@@ -251,7 +252,7 @@ func (p *Platform) Register(ctx context.Context, c Caller, id string, r Registra
 	}
 	if pn.PINHash == "" {
 		pn.PINHash = hashPIN(r.PIN)
-	} else if err := p.matchPIN(pn, r.PIN, now); err != nil {
+	} else if err := p.matchPIN(ctx, pn, r.PIN, now); err != nil {
 		return err
 	}
 	pn.Registered = true
@@ -292,7 +293,9 @@ func (p *Platform) SetPIN(ctx context.Context, c Caller, id, pin string) error {
 		return err
 	}
 	pn.PINHash = hashPIN(pin)
-	p.cache.drop(pinGuessKey(pn.ID))
+	if err := p.clearGuesses(ctx, pn.ID); err != nil {
+		return err
+	}
 	return p.saveNumber(ctx, pn)
 }
 
@@ -360,43 +363,60 @@ func pinMatches(stored, pin string) bool {
 	return subtle.ConstantTimeCompare([]byte(pinDigest(parts[1], pin)), []byte(parts[2])) == 1
 }
 
-// pinGuesses is the record of a number's wrong PINs. It lives in the platform's
-// cache, so it is per node and a restart forgets it.
+// pinGuesses is the record of a number's wrong PINs. It is kept in the store,
+// so that neither a restart nor another node gives a guesser a fresh start.
 type pinGuesses struct {
-	wrong       int
-	last        time.Time
-	lockedUntil time.Time
+	Wrong       int       `json:"wrong"`
+	Last        time.Time `json:"last"`
+	LockedUntil time.Time `json:"locked_until"`
 }
 
-func pinGuessKey(id string) string { return "pinguess:" + id }
+// recPINGuesses is the record kind of a number's wrong PINs.
+const recPINGuesses = "pin_guesses"
+
+// clearGuesses forgets a number's wrong PINs.
+func (p *Platform) clearGuesses(ctx context.Context, id string) error {
+	_, err := p.store.DeleteRecords(ctx, id, recPINGuesses, "")
+	return err
+}
 
 // matchPIN checks a PIN against the number's, refusing guesses while locked
 // out or too soon after a wrong one. MaxPINGuesses wrong PINs in a row lock the
 // number's registration for PINLockout; a right PIN clears the record.
-func (p *Platform) matchPIN(pn *wabi.PhoneNumber, pin string, now time.Time) error {
-	key := pinGuessKey(pn.ID)
+func (p *Platform) matchPIN(ctx context.Context, pn *wabi.PhoneNumber, pin string, now time.Time) error {
 	var g pinGuesses
-	if v, ok := p.cache.get(key, now); ok {
-		g = v.(pinGuesses)
+	rec, err := p.store.Record(ctx, pn.ID, recPINGuesses, "")
+	switch {
+	case err == nil && now.Before(rec.ExpiresAt):
+		if err := json.Unmarshal(rec.Value, &g); err != nil {
+			return fmt.Errorf("platform: PIN guesses record: %w", err)
+		}
+	case err != nil && wabi.ErrorCode(err) != wabi.ENotFound:
+		return err
 	}
 	switch {
-	case now.Before(g.lockedUntil):
+	case now.Before(g.LockedUntil):
 		return wabi.Errorf(wabi.EPINLocked, "Too many wrong PINs for phone number %s. Try again after %s.",
-			pn.ID, g.lockedUntil.UTC().Format(time.RFC3339))
-	case g.wrong > 0 && now.Sub(g.last) < PINRetryDelay:
+			pn.ID, g.LockedUntil.UTC().Format(time.RFC3339))
+	case g.Wrong > 0 && now.Sub(g.Last) < PINRetryDelay:
 		return wabi.Errorf(wabi.EPINTooFast, "Wait %s after a wrong PIN before trying again.", PINRetryDelay)
 	}
 	if pinMatches(pn.PINHash, pin) {
-		p.cache.drop(key)
-		return nil
+		return p.clearGuesses(ctx, pn.ID)
 	}
-	g.wrong++
-	g.last = now
+	g.Wrong++
+	g.Last = now
 	exp := now.Add(PINLockout)
-	if g.wrong >= MaxPINGuesses {
-		g.wrong, g.lockedUntil = 0, exp
+	if g.Wrong >= MaxPINGuesses {
+		g.Wrong, g.LockedUntil = 0, exp
 	}
-	p.cache.put(key, g, exp)
+	v, err := json.Marshal(g)
+	if err != nil {
+		return err
+	}
+	if err := p.store.PutRecord(ctx, &wabi.Record{Scope: pn.ID, Kind: recPINGuesses, Value: v, ExpiresAt: exp, UpdatedAt: now}); err != nil {
+		return err
+	}
 	return wabi.Errorf(wabi.EPINMismatch, "The PIN does not match the two-step verification PIN of phone number %s.", pn.ID)
 }
 
