@@ -13,22 +13,6 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-// opsRoutes adds the monitoring and operations endpoints: health, stats,
-// metrics, support and the message garbage collection.
-func (a *API) opsRoutes() {
-	m := a.mux
-	// opsRoutes runs once, from New: when this API started serving.
-	started := a.p.Clock().Now()
-	m.Handle("GET /v1/health", a.monitor(a.handleHealth))
-	m.Handle("GET /v1/stats/app", a.monitor(a.handleAppStats))
-	m.Handle("GET /v1/stats/db", a.monitor(a.handleDBStats))
-	m.Handle("GET /metrics", a.monitor(func(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
-		return a.handleMetrics(w, r, c, started)
-	}))
-	m.Handle("GET /v1/support", a.user(a.handleSupport))
-	m.Handle("PUT /v1/services/message/gc", a.user(a.handleMessageGC))
-}
-
 // handleHealth answers whether the deployment's number is connected, which it
 // is when registered.
 func (a *API) handleHealth(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
@@ -94,7 +78,8 @@ func (a *API) handleDBStats(w http.ResponseWriter, r *http.Request, c platform.C
 }
 
 // handleMetrics answers the web server's own metrics.
-func (a *API) handleMetrics(w http.ResponseWriter, r *http.Request, c platform.Caller, started time.Time) error {
+func (a *API) handleMetrics(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
+	started := a.started
 	prom, err := prometheusFormat(r)
 	if err != nil {
 		return err

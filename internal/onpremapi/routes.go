@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/wabihq/wabi/internal/codec"
 	"github.com/wabihq/wabi/internal/platform"
@@ -35,6 +36,8 @@ type API struct {
 	Logger *slog.Logger
 
 	mux *http.ServeMux
+	// started is when the API was made, for the web_uptime metric.
+	started time.Time
 }
 
 // DefaultClientVersion is the client build wabi answers as: the last one Meta
@@ -43,7 +46,7 @@ const DefaultClientVersion = "v2.57.2"
 
 // New returns the On-Premises API over a platform.
 func New(p *platform.Platform) *API {
-	a := &API{p: p, ClientVersion: DefaultClientVersion}
+	a := &API{p: p, ClientVersion: DefaultClientVersion, started: p.Clock().Now()}
 	a.mux = http.NewServeMux()
 	a.routes()
 	return a
@@ -92,8 +95,23 @@ func (a *API) routes() {
 	m.Handle("POST /v1/settings/backup", a.admin(a.handleBackup))
 	m.Handle("POST /v1/settings/restore", a.admin(a.handleRestore))
 
-	a.opsRoutes()
-	a.stickerRoutes()
+	m.Handle("GET /v1/health", a.monitor(a.handleHealth))
+	m.Handle("GET /v1/stats/app", a.monitor(a.handleAppStats))
+	m.Handle("GET /v1/stats/db", a.monitor(a.handleDBStats))
+	m.Handle("GET /metrics", a.monitor(a.handleMetrics))
+	m.Handle("GET /v1/support", a.user(a.handleSupport))
+	m.Handle("PUT /v1/services/message/gc", a.user(a.handleMessageGC))
+
+	m.Handle("GET /v1/stickerpacks", a.user(a.handleListPacks))
+	m.Handle("POST /v1/stickerpacks", a.user(a.handleCreatePack))
+	m.Handle("GET /v1/stickerpacks/{id}", a.user(a.handleGetPack))
+	m.Handle("PATCH /v1/stickerpacks/{id}", a.user(a.handlePatchPack))
+	m.Handle("DELETE /v1/stickerpacks/{id}", a.user(a.handleDeletePack))
+	m.Handle("GET /v1/stickerpacks/{id}/stickers", a.user(a.handleListStickers))
+	m.Handle("POST /v1/stickerpacks/{id}/stickers", a.user(a.handleAddSticker))
+	m.Handle("GET /v1/stickerpacks/{id}/stickers/{index}", a.user(a.handleGetSticker))
+	m.Handle("PATCH /v1/stickerpacks/{id}/stickers/{index}", a.user(a.handlePatchSticker))
+	m.Handle("DELETE /v1/stickerpacks/{id}/stickers/{index}", a.user(a.handleDeleteSticker))
 	m.Handle("/", a.public(a.handleUnknown))
 }
 

@@ -8,21 +8,6 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-// stickerRoutes adds the sticker pack endpoints.
-func (a *API) stickerRoutes() {
-	m := a.mux
-	m.Handle("GET /v1/stickerpacks", a.user(a.handleListPacks))
-	m.Handle("POST /v1/stickerpacks", a.user(a.handleCreatePack))
-	m.Handle("GET /v1/stickerpacks/{id}", a.user(a.handleGetPack))
-	m.Handle("PATCH /v1/stickerpacks/{id}", a.user(a.handlePatchPack))
-	m.Handle("DELETE /v1/stickerpacks/{id}", a.user(a.handleDeletePack))
-	m.Handle("GET /v1/stickerpacks/{id}/stickers", a.user(a.handleListStickers))
-	m.Handle("POST /v1/stickerpacks/{id}/stickers", a.user(a.handleAddSticker))
-	m.Handle("GET /v1/stickerpacks/{id}/stickers/{index}", a.user(a.handleGetSticker))
-	m.Handle("PATCH /v1/stickerpacks/{id}/stickers/{index}", a.user(a.handlePatchSticker))
-	m.Handle("DELETE /v1/stickerpacks/{id}/stickers/{index}", a.user(a.handleDeleteSticker))
-}
-
 // packItem is a sticker pack in answers; only the fields an answer has are set.
 type packItem struct {
 	ID                  string `json:"id,omitempty"`
