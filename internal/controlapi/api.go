@@ -15,7 +15,9 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/wabihq/wabi/internal/live"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/sim"
 	"github.com/wabihq/wabi/internal/wabi"
@@ -44,9 +46,19 @@ type API struct {
 	Links map[string]string
 	// Logger logs internal errors. Default slog.Default().
 	Logger *slog.Logger
+	// Live, when set, is where GET /api/events reads what changes; its
+	// publishers are the platform and the webhook engine. Default nil: the
+	// endpoint answers 404.
+	Live *live.Hub
+	// Heartbeat is how often GET /api/events writes a comment to an idle
+	// stream, so that proxies and browsers keep it open. Default 15s.
+	Heartbeat time.Duration
 
 	// phoneMu serialises changes of virtual phones (read, change, write).
 	phoneMu sync.Mutex
+	// redeliverCap, when set, replaces maxRedeliver, so that tests need not
+	// make a thousand deliveries.
+	redeliverCap int
 }
 
 // Handler returns the HTTP handler of the API. It serves paths that begin with
@@ -78,6 +90,11 @@ func (a *API) requireAdmin(next http.Handler) http.Handler {
 			if scheme, value, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 				key = strings.TrimSpace(value)
 			}
+		}
+		if key == "" && r.URL.Path == eventsPath {
+			// A browser's EventSource cannot set headers; the event stream alone
+			// takes the key in its URL.
+			key = r.URL.Query().Get("key")
 		}
 		got := sha256.Sum256([]byte(key))
 		if key == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {

@@ -57,4 +57,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/deliveries", a.handle(a.handleListDeliveries))
 	mux.Handle("GET /api/deliveries/{id}", a.handle(a.handleGetDelivery))
 	mux.Handle("POST /api/deliveries/{id}/redeliver", a.handle(a.handleRedeliver))
+	mux.Handle("POST /api/deliveries/redeliver", a.handle(a.handleRedeliverAll))
+
+	mux.Handle("GET "+eventsPath, a.handle(a.handleEvents))
 }

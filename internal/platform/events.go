@@ -45,6 +45,7 @@ func (p *Platform) UpdateStatus(ctx context.Context, u wabi.StatusUpdate) error 
 	}
 	m.Status, m.StatusAt, m.Error = u.Status, u.Timestamp, u.Error
 	p.recent.put(m)
+	p.changed(m)
 	p.enqueue(b.Deliveries)
 	return nil
 }
@@ -96,6 +97,7 @@ func (p *Platform) Receive(ctx context.Context, m *wabi.Message) (*wabi.Message,
 		return nil, err
 	}
 	p.cache.drop("win:" + chatKey(pn.ID, m.WaID))
+	p.changed(m)
 	p.enqueue(ds)
 	return m, nil
 }
@@ -126,9 +128,13 @@ func (p *Platform) MarkRead(ctx context.Context, c Caller, via wabi.Platform, ph
 		return err
 	}
 	b := &wabi.Batch{}
+	var read []*wabi.Message
 	for _, e := range earlier {
 		if e.Status == wabi.StatusReceived && !e.Timestamp.After(m.Timestamp) {
 			b.Statuses = append(b.Statuses, wabi.StatusChange{MessageID: e.ID, Status: wabi.StatusRead, At: now})
+			if p.OnMessage != nil {
+				read = append(read, e)
+			}
 		}
 	}
 	if typing {
@@ -137,7 +143,16 @@ func (p *Platform) MarkRead(ctx context.Context, c Caller, via wabi.Platform, ph
 	if len(b.Statuses) == 0 {
 		return nil
 	}
-	return p.store.Commit(ctx, b)
+	if err := p.store.Commit(ctx, b); err != nil {
+		return err
+	}
+	// The messages were read from the store for this call: they are copies
+	// already.
+	for _, e := range read {
+		e.Status, e.StatusAt = wabi.StatusRead, now
+		p.OnMessage(e)
+	}
+	return nil
 }
 
 // Typing reports whether the business shows the typing indicator in a chat.

@@ -45,6 +45,13 @@ type Platform struct {
 	// PhoneChanged is told about every virtual phone created or changed, so the
 	// network can drop what it cached and release what it held. Default nil.
 	PhoneChanged func(vp *wabi.VirtualPhone)
+	// OnMessage is called after a message is committed, created or changed; must
+	// not block; default nil. It gets a copy of the message in its new state,
+	// which it must treat as read-only: the copy shares the content's objects.
+	OnMessage func(m *wabi.Message)
+	// OnDeliveries is called with copies of webhook deliveries just committed,
+	// before the webhook engine gets them; must not block; default nil.
+	OnDeliveries func(ds []*wabi.Delivery)
 	// Logger logs what goes wrong in the background. Default slog.Default().
 	Logger *slog.Logger
 	// DefaultAPIVersion is the Graph version of new apps. Default "v23.0".

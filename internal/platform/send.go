@@ -124,6 +124,7 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 		return nil, err
 	}
 	p.recent.put(m)
+	p.changed(m)
 	p.enqueue(b.Deliveries)
 	if failure == nil {
 		if err := p.net.Deliver(ctx, m); err != nil {
@@ -213,8 +214,29 @@ func onlyDigits(s string) string {
 
 func chatKey(phoneNumberID, waID string) string { return phoneNumberID + "|" + waID }
 
+// changed tells OnMessage about a committed message, with a copy of it.
+func (p *Platform) changed(m *wabi.Message) {
+	if p.OnMessage != nil {
+		c := *m
+		p.OnMessage(&c)
+	}
+}
+
+// enqueue hands committed deliveries to OnDeliveries, then to the engine: in
+// that order, so that a live view sees a delivery queued before it sees it tried.
 func (p *Platform) enqueue(ds []*wabi.Delivery) {
-	if len(ds) > 0 && p.Webhooks != nil {
+	if len(ds) == 0 {
+		return
+	}
+	if p.OnDeliveries != nil {
+		cs := make([]*wabi.Delivery, len(ds))
+		for i, d := range ds {
+			c := *d
+			cs[i] = &c
+		}
+		p.OnDeliveries(cs)
+	}
+	if p.Webhooks != nil {
 		p.Webhooks.Enqueue(ds...)
 	}
 }

@@ -121,6 +121,7 @@ func (s *Store) Delivery(ctx context.Context, id string) (*wabi.Delivery, error)
 func (s *Store) Deliveries(ctx context.Context, f wabi.DeliveryFilter) ([]*wabi.Delivery, error) {
 	var w where
 	w.eq("target_id", f.AppID)
+	w.eq("dialect", f.Dialect)
 	w.eq("message_id", f.MessageID)
 	w.eq("state", string(f.State))
 	if f.BeforeID != "" {

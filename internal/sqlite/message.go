@@ -166,11 +166,26 @@ func (s *Store) Message(ctx context.Context, id string) (*wabi.Message, error) {
 
 // Messages lists the messages that match f, newest first. A BeforeID that names
 // no message yields an empty page.
+//
+// The planner reads a number's messages (or only those of the time range)
+// through messages_time, a chat's through messages_chat, and sorts what it
+// read. The other filters (contact alone, direction, type, status, a time range
+// without a number) have no index of their own: they are tested along the
+// primary key, newest first, which stops as soon as the page is full. Indexes
+// for them would cost every write for the sake of a view.
 func (s *Store) Messages(ctx context.Context, f wabi.MessageFilter) ([]*wabi.Message, error) {
 	var w where
 	w.eq("phone_number_id", f.PhoneNumberID)
 	w.eq("wa_id", f.WaID)
 	w.eq("direction", string(f.Direction))
+	w.eq("type", string(f.Type))
+	w.eq("status", string(f.Status))
+	if !f.Since.IsZero() {
+		w.add("timestamp >= ?", nanos(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("timestamp < ?", nanos(f.Until))
+	}
 	if f.BeforeID != "" {
 		w.add("seq < (SELECT seq FROM messages WHERE id = ?)", f.BeforeID)
 	}

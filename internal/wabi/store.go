@@ -128,6 +128,13 @@ type MessageFilter struct {
 	PhoneNumberID string
 	WaID          string
 	Direction     Direction
+	Type          Type
+	// Status is the message's status now.
+	Status Status
+	// Since and Until bound the message's Timestamp: Since <= Timestamp <
+	// Until.
+	Since time.Time
+	Until time.Time
 	// BeforeID pages: only messages older than this one.
 	BeforeID string
 	// Limit caps the result; 0 means 100.
@@ -136,7 +143,11 @@ type MessageFilter struct {
 
 // DeliveryFilter selects deliveries. Zero fields do not filter.
 type DeliveryFilter struct {
-	AppID     string
+	// AppID matches the delivery's target: an app id, or the phone number id of
+	// an On-Premises deployment.
+	AppID string
+	// Dialect is wabi.DialectCloud or wabi.DialectOnPrem.
+	Dialect   string
 	MessageID string
 	State     DeliveryState
 	BeforeID  string
