@@ -15,8 +15,10 @@ import (
 
 	"github.com/wabihq/wabi/internal/blob"
 	"github.com/wabihq/wabi/internal/cloudapi"
+	"github.com/wabihq/wabi/internal/console"
 	"github.com/wabihq/wabi/internal/controlapi"
 	"github.com/wabihq/wabi/internal/fetch"
+	"github.com/wabihq/wabi/internal/live"
 	"github.com/wabihq/wabi/internal/onpremapi"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/sim"
@@ -84,6 +86,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	engine.RetryFor = cfg.WebhookRetryFor
 	engine.RetryBase = cfg.WebhookRetryMin
 	engine.Client = &http.Client{Timeout: cfg.WebhookTimeout, Transport: webhookTransport()}
+	// The console sees messages and webhook deliveries change as they happen.
+	hub := &live.Hub{}
+	p.OnMessage, p.OnDeliveries, engine.OnAttempt = hub.Message, hub.Deliveries, hub.Delivery
 	p.Webhooks = engine
 	verifyClient := &http.Client{Timeout: 10 * time.Second, Transport: webhookTransport()}
 	p.Verify = func(ctx context.Context, url, token string) error {
@@ -110,13 +115,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	onprem.APIKey = cfg.OnPremAPIKey
 	onprem.PublicURL = cfg.PublicURL
 	onprem.Logger = log
-	control := &controlapi.API{Platform: p, Sim: network, Webhooks: engine, AdminKey: cfg.AdminKey, Links: links, Logger: log}
+	control := &controlapi.API{Platform: p, Sim: network, Webhooks: engine, AdminKey: cfg.AdminKey, Links: links, Logger: log, Live: hub}
 
 	srv := &http.Server{
 		Handler:           handler(cloud, onprem, control.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          nil,
 	}
+	// Shutdown waits for open requests: live event streams must end for it.
+	srv.RegisterOnShutdown(hub.Close)
 
 	// Background parts stop after the HTTP server, so in-flight requests finish.
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
@@ -161,6 +168,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 // handler routes a request to the API that owns its path.
 func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler) http.Handler {
 	mux := http.NewServeMux()
+	ui := console.Handler()
 	mux.Handle("/api/", control)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -175,12 +183,8 @@ func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler) h
 			onprem.ServeHTTP(w, r)
 			return
 		}
-		if r.URL.Path == "/" {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			io.WriteString(w, "wabi is running. The Cloud API is under /v23.0/, the On-Premises API under /v1/, the control API under /api/ (see /api/info).\n")
-			return
-		}
-		http.NotFound(w, r)
+		// Everything else is the console's: its page and static files.
+		ui.ServeHTTP(w, r)
 	})
 	return mux
 }
