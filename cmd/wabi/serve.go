@@ -214,13 +214,13 @@ func printBanner(w io.Writer, cfg *config, links map[string]string, d *platform.
 		fmt.Fprintf(w, "\n  Business          %s  %s\n", d.Business.ID, d.Business.Name)
 		fmt.Fprintf(w, "  WABA              %s\n", d.WABA.ID)
 		fmt.Fprintf(w, "  Phone number id   %s  (+%s, %s)\n", d.Phone.ID, d.Phone.DisplayPhoneNumber, d.Phone.Platform)
+		if d.OnPremPhone != nil {
+			fmt.Fprintf(w, "  On-Prem number    %s  (+%s, %s; log in as admin/secret and set a new password)\n", d.OnPremPhone.ID, d.OnPremPhone.DisplayPhoneNumber, d.OnPremPhone.Platform)
+		}
 		fmt.Fprintf(w, "  App id / secret   %s / %s\n", d.App.ID, d.App.Secret)
 		fmt.Fprintf(w, "  Access token      %s\n", d.Token.Value)
 		if d.Customer != nil {
 			fmt.Fprintf(w, "  Virtual phone     +%s (%s)\n", d.Customer.WaID, d.Customer.ProfileName)
-		}
-		if d.OnPremPhone != nil {
-			fmt.Fprintf(w, "  On-Prem number    %s  (+%s, %s; log in as admin/secret and set a new password)\n", d.OnPremPhone.ID, d.OnPremPhone.DisplayPhoneNumber, d.OnPremPhone.Platform)
 		}
 		fmt.Fprintf(w, "\n  Try: curl -s %s%s/messages -H 'Authorization: Bearer %s' \\\n", links["cloud_api"], d.Phone.ID, d.Token.Value)
 		fmt.Fprintf(w, "         -H 'Content-Type: application/json' -d '{\"messaging_product\":\"whatsapp\",\"to\":\"%s\",\"type\":\"template\",\"template\":{\"name\":\"hello_world\",\"language\":{\"code\":\"en_US\"}}}'\n", platform.DemoCustomerNumber)

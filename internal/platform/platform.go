@@ -80,6 +80,9 @@ type Platform struct {
 	cache  cache
 	recent recent
 	typing sync.Map // chat key → time the typing indicator ends
+	// stickerMu serialises changes to sticker packs: adding a sticker reads and
+	// bumps its pack's next index, which must not be lost to a concurrent change.
+	stickerMu sync.Mutex
 }
 
 // New returns a Platform. Set the optional fields before first use.

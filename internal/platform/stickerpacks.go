@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -39,10 +38,6 @@ var (
 	iosLinkRE     = regexp.MustCompile(`^https://itunes\.apple\.com/app/id[0-9]+$`)
 	androidLinkRE = regexp.MustCompile(`^https://play\.google\.com/store/apps/details\?id=[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$`)
 )
-
-// stickerMu serialises changes to sticker packs: adding a sticker reads and
-// bumps its pack's next index, which must not be lost to a concurrent change.
-var stickerMu sync.Mutex
 
 // StickerPack is a third-party sticker pack of a deployment.
 type StickerPack struct {
@@ -119,8 +114,8 @@ func (p *Platform) CreateStickerPack(ctx context.Context, c Caller, f StickerPac
 	if err := f.apply(sp); err != nil {
 		return nil, err
 	}
-	stickerMu.Lock()
-	defer stickerMu.Unlock()
+	p.stickerMu.Lock()
+	defer p.stickerMu.Unlock()
 	packs, err := p.stickerPacks(ctx, pn.ID)
 	if err != nil {
 		return nil, err
@@ -155,8 +150,8 @@ func (p *Platform) UpdateStickerPack(ctx context.Context, c Caller, id string, f
 	if err != nil {
 		return nil, err
 	}
-	stickerMu.Lock()
-	defer stickerMu.Unlock()
+	p.stickerMu.Lock()
+	defer p.stickerMu.Unlock()
 	sp, err := p.stickerPack(ctx, pn.ID, id)
 	if err != nil {
 		return nil, err
@@ -173,8 +168,8 @@ func (p *Platform) DeleteStickerPack(ctx context.Context, c Caller, id string) e
 	if err != nil {
 		return err
 	}
-	stickerMu.Lock()
-	defer stickerMu.Unlock()
+	p.stickerMu.Lock()
+	defer p.stickerMu.Unlock()
 	if err := p.store.DeleteRecord(ctx, pn.ID, recStickerPack, id); err != nil {
 		if wabi.ErrorCode(err) == wabi.ENotFound {
 			return wabi.Errorf(wabi.ENotFound, "There is no sticker pack %s.", id)
@@ -257,8 +252,8 @@ func (p *Platform) AddSticker(ctx context.Context, c Caller, packID string, f St
 	if err := p.applySticker(ctx, pn, s, f); err != nil {
 		return nil, err
 	}
-	stickerMu.Lock()
-	defer stickerMu.Unlock()
+	p.stickerMu.Lock()
+	defer p.stickerMu.Unlock()
 	sp, err := p.stickerPack(ctx, pn.ID, packID)
 	if err != nil {
 		return nil, err
@@ -312,8 +307,8 @@ func (p *Platform) UpdateSticker(ctx context.Context, c Caller, packID, index st
 	if err != nil {
 		return nil, err
 	}
-	stickerMu.Lock()
-	defer stickerMu.Unlock()
+	p.stickerMu.Lock()
+	defer p.stickerMu.Unlock()
 	s, err := p.sticker(ctx, pn.ID, packID, index)
 	if err != nil {
 		return nil, err
@@ -333,8 +328,8 @@ func (p *Platform) DeleteSticker(ctx context.Context, c Caller, packID, index st
 	if err != nil {
 		return err
 	}
-	stickerMu.Lock()
-	defer stickerMu.Unlock()
+	p.stickerMu.Lock()
+	defer p.stickerMu.Unlock()
 	s, err := p.sticker(ctx, pn.ID, packID, index)
 	if err != nil {
 		return err
