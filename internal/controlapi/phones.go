@@ -12,6 +12,10 @@ import (
 type phone struct {
 	*wabi.VirtualPhone
 	Held int `json:"held"`
+	// LastMessage and Unread describe the phone's chat with one business
+	// number; only GET /api/phones?phone_number_id= sets them (chatSummary).
+	LastMessage *wabi.Message `json:"last_message,omitempty"`
+	Unread      *int          `json:"unread,omitempty"`
 }
 
 func (a *API) phoneOf(vp *wabi.VirtualPhone) phone {
@@ -62,13 +66,23 @@ func set[T any](dst *T, v *T) {
 }
 
 func (a *API) handleListPhones(w http.ResponseWriter, r *http.Request) error {
+	pnID, err := a.phoneNumberFilter(r)
+	if err != nil {
+		return err
+	}
 	vps, err := a.Platform.Store().VirtualPhones(r.Context())
 	if err != nil {
 		return err
 	}
 	out := make([]phone, 0, len(vps))
 	for _, vp := range vps {
-		out = append(out, a.phoneOf(vp))
+		p := a.phoneOf(vp)
+		if pnID != "" {
+			if err := a.chatSummary(r.Context(), &p, pnID); err != nil {
+				return err
+			}
+		}
+		out = append(out, p)
 	}
 	return a.respond(w, r, http.StatusOK, listOf(out))
 }
