@@ -28,6 +28,8 @@ type config struct {
 	WindowErrorSync bool
 	PublicURL       string
 	MediaFetchAllow []string
+	WebhookTargets  string
+	WebhookAllow    []string
 	MediaSweep      time.Duration
 	ReviewDelay     time.Duration
 }
@@ -69,6 +71,16 @@ var settings = []setting{
 		func(c *config, v string) error { c.PublicURL = strings.TrimSuffix(v, "/"); return nil }},
 	{"media-fetch-allow", "WABI_MEDIA_FETCH_ALLOW", "", "CIDRs or hosts that media links may point to although they are private or loopback",
 		func(c *config, v string) (err error) { c.MediaFetchAllow, err = fetch.ParseAllow(v); return err }},
+	{"webhook-targets", "WABI_WEBHOOK_TARGETS", "local", "where webhooks and callback handshakes may go: local (public addresses, loopback and private networks) or public (public addresses and WABI_WEBHOOK_ALLOW only)",
+		func(c *config, v string) error {
+			if v != "local" && v != "public" {
+				return fmt.Errorf("must be local or public, not %q", v)
+			}
+			c.WebhookTargets = v
+			return nil
+		}},
+	{"webhook-allow", "WABI_WEBHOOK_ALLOW", "", "with WABI_WEBHOOK_TARGETS=public: CIDRs or hosts that webhooks may reach although they are private or loopback",
+		func(c *config, v string) (err error) { c.WebhookAllow, err = fetch.ParseAllow(v); return err }},
 	{"media-sweep-every", "WABI_MEDIA_SWEEP_EVERY", "1m", "how often expired media is deleted",
 		durationSetter(func(c *config) *time.Duration { return &c.MediaSweep })},
 	{"template-review-delay", "WABI_TEMPLATE_REVIEW_DELAY", "5s", "how long new templates stay PENDING before the review decides; \"manual\" leaves every decision to the control API",

@@ -61,7 +61,24 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	// Every outbound request passes one guard that knows wabi's own listener,
+	// so no tenant can make wabi call itself (its control API is open on
+	// loopback) or a metadata service.
+	guard, err := fetch.NewGuard([]net.Addr{ln.Addr()}, cfg.PublicURL)
+	if err != nil {
+		return err
+	}
 	fetcher, err := fetch.New(cfg.MediaFetchAllow)
+	if err != nil {
+		return err
+	}
+	fetcher.Guard = guard
+	hooks := fetch.Policy{Internal: cfg.WebhookTargets == "local", Allow: cfg.WebhookAllow, Env: "WABI_WEBHOOK_ALLOW"}
+	hookClient, err := guard.Client(hooks, fetch.ClientOptions{Conns: 64, Timeout: cfg.WebhookTimeout})
+	if err != nil {
+		return err
+	}
+	verifyClient, err := guard.Client(hooks, fetch.ClientOptions{Conns: 1, Timeout: 10 * time.Second})
 	if err != nil {
 		return err
 	}
@@ -85,12 +102,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	engine.Logger = log
 	engine.RetryFor = cfg.WebhookRetryFor
 	engine.RetryBase = cfg.WebhookRetryMin
-	engine.Client = &http.Client{Timeout: cfg.WebhookTimeout, Transport: webhookTransport()}
+	engine.Client = hookClient
 	// The console sees messages and webhook deliveries change as they happen.
 	hub := &live.Hub{}
 	p.OnMessage, p.OnDeliveries, engine.OnAttempt = hub.Message, hub.Deliveries, hub.Delivery
 	p.Webhooks = engine
-	verifyClient := &http.Client{Timeout: 10 * time.Second, Transport: webhookTransport()}
 	p.Verify = func(ctx context.Context, url, token string) error {
 		return webhook.VerifyCallback(ctx, verifyClient, url, token)
 	}
@@ -187,13 +203,6 @@ func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler) h
 		ui.ServeHTTP(w, r)
 	})
 	return mux
-}
-
-func webhookTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64
-	t.MaxConnsPerHost = 128
-	return t
 }
 
 func isLoopback(a net.Addr) bool {

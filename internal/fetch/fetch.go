@@ -18,7 +18,6 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"path"
 	"strings"
@@ -47,8 +46,11 @@ type Fetcher struct {
 	MaxRedirects int
 	// UserAgent is sent with every request. Default "wabi-media-fetcher/1".
 	UserAgent string
-	// Resolver resolves host names. Default net.DefaultResolver.
+	// Resolver resolves host names. Default the Guard's.
 	Resolver *net.Resolver
+	// Guard is the gate every connection passes, with wabi's own listeners
+	// in it. Default a Guard that knows none.
+	Guard *Guard
 }
 
 var _ wabi.Fetcher = (*Fetcher)(nil)
@@ -83,7 +85,14 @@ func ParseAllow(s string) ([]string, error) {
 // An Allow entry that does not parse (New would have refused it) is a plain
 // error.
 func (f *Fetcher) Fetch(ctx context.Context, link string, max int64, auth string) (*wabi.Fetched, error) {
-	allow, err := parseAllow(f.Allow)
+	g := &Guard{}
+	if f.Guard != nil {
+		*g = *f.Guard
+	}
+	if f.Resolver != nil {
+		g.Resolver = f.Resolver
+	}
+	dial, err := g.Dialer(Policy{Allow: f.Allow, Env: AllowEnv})
 	if err != nil {
 		return nil, err
 	}
@@ -98,10 +107,6 @@ func (f *Fetcher) Fetch(ctx context.Context, link string, max int64, auth string
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	d := &dialer{allow: allow, resolver: f.Resolver}
-	if d.resolver == nil {
-		d.resolver = net.DefaultResolver
-	}
 	// A transport per fetch, without keep-alives: connections are never
 	// shared with a fetch that has another allow list, and nothing lingers
 	// that would need closing. Proxy stays nil on purpose, so a proxy from
@@ -109,7 +114,7 @@ func (f *Fetcher) Fetch(ctx context.Context, link string, max int64, auth string
 	client := &http.Client{
 		Transport: &http.Transport{
 			Proxy:               nil,
-			DialContext:         d.dialContext,
+			DialContext:         dial,
 			DisableKeepAlives:   true,
 			ForceAttemptHTTP2:   true,
 			TLSHandshakeTimeout: timeout,
@@ -206,102 +211,21 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// dialer resolves, checks and dials; it is the only way a fetch reaches the
-// network.
-type dialer struct {
-	allow    allowList
-	resolver *net.Resolver
-	dialer   net.Dialer
-}
-
-func (d *dialer) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, failf("%s is not a valid address", addr)
-	}
-	ips, err := d.resolve(ctx, network, host)
-	if err != nil {
-		return nil, err
-	}
-	byName := d.allow.containsHost(normalHost(host))
-	var ok []netip.Addr
-	var refused netip.Addr
-	class := ""
-	for _, ip := range ips {
-		c := internalClass(ip)
-		if c == "" || byName || d.allow.containsIP(ip) || d.allowedByHostEntry(ctx, ip) {
-			ok = append(ok, ip)
-		} else if class == "" {
-			refused, class = ip, c
-		}
-	}
-	if len(ok) == 0 {
-		if _, err := netip.ParseAddr(host); err == nil {
-			return nil, failf("%s is %s address; allow it with %s", refused, article(class), AllowEnv)
-		}
-		return nil, failf("host %s resolves to %s address; allow it with %s", host, article(class), AllowEnv)
-	}
-	var last error
-	for _, ip := range ok {
-		c, err := d.dialer.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
-		if err == nil {
-			return c, nil
-		}
-		last = err
-	}
-	if ctx.Err() != nil {
-		return nil, last
-	}
-	return nil, failf("could not connect to host %s", host)
-}
-
-// resolve returns the addresses of host, which may be an address literal,
-// in their plain form (IPv4 unmapped, no zone).
-func (d *dialer) resolve(ctx context.Context, network, host string) ([]netip.Addr, error) {
-	if ip, err := netip.ParseAddr(host); err == nil {
-		return []netip.Addr{ip.WithZone("").Unmap()}, nil
-	}
-	ipNet := "ip"
-	switch network {
-	case "tcp4":
-		ipNet = "ip4"
-	case "tcp6":
-		ipNet = "ip6"
-	}
-	ips, err := d.resolver.LookupNetIP(ctx, ipNet, host)
-	if err != nil || len(ips) == 0 {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, failf("host %s could not be resolved", host)
-	}
-	for i, ip := range ips {
-		ips[i] = ip.WithZone("").Unmap()
-	}
-	return ips, nil
-}
-
-// allowedByHostEntry reports whether ip is an address of a host named in
-// Allow. The names are resolved only when an internal address needs it.
-func (d *dialer) allowedByHostEntry(ctx context.Context, ip netip.Addr) bool {
-	for _, h := range d.allow.hosts {
-		addrs, err := d.resolver.LookupNetIP(ctx, "ip", h)
-		if err != nil {
-			continue
-		}
-		for _, a := range addrs {
-			if a.WithZone("").Unmap() == ip {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // explain turns a transport error into the message a developer sees.
 func explain(ctx context.Context, err error, host string, timeout time.Duration) error {
 	if e := wabi.AsError(err); e != nil {
 		return e
+	}
+	if r, ok := IsRefused(err); ok {
+		return failf("%s", r.Error())
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return failf("host %s could not be resolved", dns.Name)
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" && ctx.Err() == nil {
+		return failf("could not connect to host %s", host)
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
 		return failf("host %s timed out after %s", host, timeout)

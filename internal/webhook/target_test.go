@@ -2,12 +2,15 @@ package webhook
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/wabihq/wabi/internal/fetch"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -232,5 +235,33 @@ func TestOnlyOK(t *testing.T) {
 				t.Errorf("receiver got %d requests, want %d", n, tc.attempts)
 			}
 		})
+	}
+}
+
+// Deliveries go through the server's guard: a target that is wabi's own
+// listener is never POSTed to, whatever the deployment's webhook URL says, and
+// the attempt says why.
+func TestDeliveryNeverReachesWabi(t *testing.T) {
+	t.Parallel()
+	s := mustStore(t)
+	self := mustReceiver(t, nil)
+	g, err := fetch.NewGuard([]net.Addr{self.srv.Listener.Addr()}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := wabi.NewManualClock(start)
+	e := NewEngine(s, toReceiver(self), clock)
+	e.Client = g.MustClient(fetch.Policy{Internal: true}, fetch.ClientOptions{Conns: 1})
+	d := delivery(1, "pn1", "alice", clock.Now())
+	mustCommit(t, s, d)
+	e.Enqueue(d)
+	mustRun(t, e)
+	waitFor(t, "the attempt", func() bool { return len(mustAttempts(t, s, d.ID)) == 1 })
+	if n := self.count(d.ID); n != 0 {
+		t.Fatalf("wabi's own listener got the delivery %d times", n)
+	}
+	a := mustAttempts(t, s, d.ID)[0]
+	if a.StatusCode != 0 || !strings.Contains(a.Error, "wabi's own listener") {
+		t.Fatalf("attempt = %d %q, want a refusal naming wabi's own listener", a.StatusCode, a.Error)
 	}
 }

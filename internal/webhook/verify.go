@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wabihq/wabi/internal/fetch"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -25,7 +26,9 @@ const verifyTimeout = 10 * time.Second
 // with hub.mode=subscribe, a random numeric hub.challenge and hub.verify_token
 // added to the URL's own query, which succeeds only if the receiver answers 200
 // with exactly the challenge (surrounding white space aside). It gives up after
-// 10s. A nil client means one that does not follow redirects. Every failure is an
+// 10s. The client should come from the server's fetch.Guard; nil means a
+// guarded one that does not follow redirects. The receiver's answer is never
+// quoted in the error. Every failure is an
 // EWebhookVerify error worded as Graph words it.
 func VerifyCallback(ctx context.Context, client *http.Client, callbackURL, verifyToken string) error {
 	if client == nil {
@@ -63,12 +66,11 @@ func VerifyCallback(ctx context.Context, client *http.Client, callbackURL, verif
 	if resp.StatusCode != http.StatusOK {
 		return verifyError(status)
 	}
+	// The answer is compared, never quoted: the URL is the tenant's choice,
+	// and what some service answers there is not theirs to read.
 	if got := strings.TrimSpace(string(body)); got != challenge {
-		if len(got) > 100 {
-			got = got[:100] + "..."
-		}
-		return verifyError(fmt.Sprintf("%s; The URL couldn't be validated. Response does not match challenge, expected value=%q, received=%q",
-			status, challenge, strings.ToValidUTF8(got, "\uFFFD")))
+		return verifyError(fmt.Sprintf("%s; The URL couldn't be validated. Response does not match challenge, expected value=%q",
+			status, challenge))
 	}
 	return nil
 }
@@ -88,6 +90,9 @@ func curlError(err error) string {
 		host    x509.HostnameError
 		recErr  tls.RecordHeaderError
 	)
+	if r, ok := fetch.IsRefused(err); ok {
+		return "curl_errno = 7; curl_error = Couldn't connect to server: " + r.Error()
+	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return fmt.Sprintf("curl_errno = 28; curl_error = Operation timed out after %d milliseconds", verifyTimeout.Milliseconds())

@@ -36,7 +36,7 @@ func TestVerifyCallback(t *testing.T) {
 		wantErr string // "" for success
 	}{
 		{name: "echoed challenge", handler: echo(func(c string) string { return c + "\n" })},
-		{name: "wrong challenge", handler: echo(func(string) string { return "12345" }),
+		{name: "wrong challenge", handler: echo(func(string) string { return "12345 secret-of-the-receiver" }),
 			wantErr: `HTTP Status Code = 200; HTTP Message = OK; The URL couldn't be validated. Response does not match challenge, expected value="`},
 		{name: "forbidden", handler: func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "no", http.StatusForbidden) },
 			wantErr: "Callback verification failed with the following errors: HTTP Status Code = 403; HTTP Message = Forbidden"},
@@ -72,6 +72,10 @@ func TestVerifyCallback(t *testing.T) {
 			}
 			if !strings.Contains(we.Message, tc.wantErr) {
 				t.Errorf("message %q does not contain %q", we.Message, tc.wantErr)
+			}
+			// What the receiver answered is never quoted back.
+			if strings.Contains(we.Message, "secret-of-the-receiver") || strings.Contains(we.Message, "received=") {
+				t.Errorf("message %q quotes the receiver's answer", we.Message)
 			}
 		})
 	}

@@ -15,12 +15,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/wabihq/wabi/internal/fetch"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -45,8 +45,10 @@ type Engine struct {
 	Resolver Resolver
 	// Clock schedules retries. Required.
 	Clock wabi.Clock
-	// Client sends the POSTs. Default: a client whose Transport keeps up to Workers
-	// connections per host alive, does not follow redirects, and times out after 20s.
+	// Client sends the POSTs. It should come from the server's fetch.Guard, so
+	// deliveries never reach wabi itself. Default: a guarded client that keeps
+	// up to Workers connections per host alive, does not follow redirects, and
+	// times out after 20s.
 	Client *http.Client
 	// Logger logs failed store writes. Default slog.Default().
 	Logger *slog.Logger
@@ -147,26 +149,13 @@ func (e *Engine) config() config {
 	return c
 }
 
-// newClient returns a client for many small POSTs to few hosts: connections are
-// kept alive and reused up to the worker count, and redirects are answers, not
-// something to follow, as at Meta.
+// newClient returns a client for many small POSTs to few hosts through a
+// Guard that knows no listener of wabi's: connections are kept alive and
+// reused up to conns, loopback and private receivers are reached, and
+// redirects are answers, not something to follow, as at Meta. wabi serve
+// passes clients from its own Guard instead.
 func newClient(conns int, timeout time.Duration) *http.Client {
-	t := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          4 * conns,
-		MaxIdleConnsPerHost:   conns,
-		MaxConnsPerHost:       conns,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-	}
-	return &http.Client{
-		Transport:     t,
-		Timeout:       timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	return (&fetch.Guard{}).MustClient(fetch.Policy{Internal: true}, fetch.ClientOptions{Conns: conns, Timeout: timeout})
 }
 
 // Sign returns the X-Hub-Signature-256 value of body: "sha256=" and the lowercase
