@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/wabihq/wabi/internal/wabi"
 )
@@ -139,11 +140,43 @@ func checkURLButtonDef(p tplPath, b wabi.TemplateButton, strict bool) *wabi.Erro
 		return nil
 	}
 	sample, _ := stringExample(b.Example)
-	if su, err := url.Parse(sample); sample == "" || err != nil || su.Host == "" {
-		return p.k("example").err(wabi.EInvalidParam, "is required for a URL with a variable: the full URL with a sample value, such as [%q].",
-			strings.Replace(b.URL, "{{1}}", "7731", 1))
+	if !urlExample(b.URL, sample) {
+		return p.k("example").err(wabi.EInvalidParam, "is required for a URL with a variable: the variable's sample value, such as [\"7731\"], or the full URL with it, such as [%q] (got %s).",
+			strings.Replace(b.URL, "{{1}}", "7731", 1), exampleText(b.Example))
 	}
 	return nil
+}
+
+// urlExample reports whether sample is a good example for a URL button whose
+// address ends with {{1}}. Meta's field table asks for the full URL with the
+// sample filled in ("https://example.com/t/7731") and its own published examples
+// give the variable's sample alone ("summer2023"); both are taken. A full URL is
+// told by its scheme; a sample must fill the variable to a valid URL.
+func urlExample(address, sample string) bool {
+	if sample == "" {
+		return false
+	}
+	if strings.Contains(sample, "://") {
+		u, err := url.Parse(sample)
+		return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+	}
+	if strings.IndexFunc(sample, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return false
+	}
+	u, err := url.Parse(strings.Replace(address, "{{1}}", sample, 1))
+	return err == nil && u.Host != ""
+}
+
+// exampleText shows an example as the caller sent it, for errors.
+func exampleText(v any) string {
+	if v == nil {
+		return "none"
+	}
+	raw, err := json.Marshal(v)
+	if err != nil || len(raw) > 100 {
+		return "an example of another shape"
+	}
+	return string(raw)
 }
 
 // checkOTPButtonDef checks the one-time password button of an authentication template.

@@ -172,6 +172,15 @@ func TestTemplateRules(t *testing.T) {
 		{"URL that is not http", tplOf("UTILITY", goodBody, buttonsOf(urlButton("ftp://example.com/x"))), false, wabi.EInvalidParam, "http"},
 		{"URL too long", tplOf("UTILITY", goodBody, buttonsOf(urlButton("https://example.com/"+long(2000)))), false, wabi.ETemplateTooLong, "2000"},
 		{"URL variable without sample", tplOf("UTILITY", goodBody, buttonsOf(urlButton("https://example.com/t/{{1}}"))), false, wabi.EInvalidParam, "example"},
+		// A URL button's example is the full URL (Meta's field table) or the
+		// variable's sample alone (Meta's published examples); nothing else.
+		{"URL example as the full URL", tplOf("MARKETING", goodBody, buttonsOf(urlButton("https://shop.example/p?promo={{1}}", "https://shop.example/p?promo=summer2023"))), false, "", ""},
+		{"URL example as the variable's sample", tplOf("MARKETING", goodBody, buttonsOf(urlButton("https://damp-sea-63235.herokuapp.com/shop?promo={{1}}", "summer2023"))), false, "", ""},
+		{"URL example as a sample string", tplOf("MARKETING", goodBody, buttonsOf(wabi.TemplateButton{Type: "URL", Text: "Shop", URL: "https://shop.example/{{1}}", Example: "summer2023"})), false, "", ""},
+		{"URL example with spaces", tplOf("UTILITY", goodBody, buttonsOf(urlButton("https://example.com/t/{{1}}", "summer 2023"))), false, wabi.EInvalidParam, `got ["summer 2023"]`},
+		{"URL example empty", tplOf("UTILITY", goodBody, buttonsOf(urlButton("https://example.com/t/{{1}}", ""))), false, wabi.EInvalidParam, "the full URL with it"},
+		{"URL example a URL without host", tplOf("UTILITY", goodBody, buttonsOf(urlButton("https://example.com/t/{{1}}", "https://"))), false, wabi.EInvalidParam, "example"},
+		{"URL example a number", tplOf("UTILITY", goodBody, buttonsOf(wabi.TemplateButton{Type: "URL", Text: "Track", URL: "https://example.com/t/{{1}}", Example: []any{7731.0}})), false, wabi.EInvalidParam, "got [7731]"},
 		{"phone button without number", tplOf("UTILITY", goodBody, buttonsOf(phoneButton(""))), false, wabi.EInvalidParam, "phone_number'] is required"},
 		{"phone number too long", tplOf("UTILITY", goodBody, buttonsOf(phoneButton("+1 555 000 1234 5678 90"))), false, wabi.ETemplateTooLong, "limit is 20"},
 		{"phone number with letters", tplOf("UTILITY", goodBody, buttonsOf(phoneButton("call-me"))), false, wabi.EInvalidParam, "country code"},
