@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/wabihq/wabi/internal/blob"
@@ -36,8 +37,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	log := cfg.logger(stderr)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%s is already in use, perhaps by another wabi: pick another port with -addr or WABI_ADDR, e.g. WABI_ADDR=127.0.0.1:8081", cfg.Addr)
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("listen on %s (set -addr or WABI_ADDR): %w", cfg.Addr, err)
 	}
 	defer ln.Close()
 	if !isLoopback(ln.Addr()) && cfg.AdminKey == "" {

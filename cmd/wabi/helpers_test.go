@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// startWabi runs wabi serve in-process on a free loopback port with a temp data
+// dir and env on top, and returns its base URL; the server stops at the end of
+// the test.
+func startWabi(t *testing.T, env map[string]string) string {
+	t.Helper()
+	full := map[string]string{"WABI_ADDR": "127.0.0.1:0", "WABI_DATA": t.TempDir(), "WABI_LOG_LEVEL": "error"}
+	for k, v := range env {
+		full[k] = v
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return full[k] }, pw, io.Discard)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	sc := bufio.NewScanner(pr)
+	var first string
+	for sc.Scan() {
+		if first == "" {
+			first = sc.Text()
+		}
+		if strings.Contains(sc.Text(), "Try: curl") {
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	_, rest, ok := strings.Cut(first, "listening on ")
+	if !ok {
+		t.Fatalf("banner starts %q", first)
+	}
+	return strings.TrimSuffix(strings.Fields(rest)[0], "/")
+}
+
+// call sends a request with an optional bearer token and returns the status and
+// body. A body that starts with "{" goes as JSON, any other as a form.
+func call(t *testing.T, method, u, token, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(body, "{") {
+		req.Header.Set("Content-Type", "application/json")
+	} else if body != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// mustJSON decodes body into a map, failing the test if it is not JSON.
+func mustJSON(t *testing.T, body string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("not JSON: %s", body)
+	}
+	return m
+}
