@@ -34,7 +34,6 @@ type benchConfig struct {
 // (closed loop), and reports throughput and latency percentiles.
 func bench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("wabi bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	c := benchConfig{}
 	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080", "base URL of the wabi to load")
 	fs.StringVar(&c.Token, "token", "", "access token (default: the demo token from /api/info)")
@@ -46,7 +45,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&c.Text, "text", "Your order has shipped.", "message text")
 	fs.BoolVar(&c.OpenWindow, "open-window", true, "have the recipient write first, so free-form text is allowed")
 	fs.StringVar(&c.AdminKey, "admin-key", getenv("WABI_ADMIN_KEY"), "control API key, if the server needs one")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if c.Concurrency < 1 || c.Duration <= 0 || c.Rate < 0 {

@@ -118,16 +118,12 @@ func durationSetter(field func(*config) *time.Duration) func(*config, string) er
 // parseConfig reads flags, then the environment, then defaults.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("wabi serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	values := make([]*string, len(settings))
 	for i, s := range settings {
 		values[i] = fs.String(s.flag, "", fmt.Sprintf("%s (env %s, default %q)", s.help, s.env, s.def))
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	c := &config{}
 	for i, s := range settings {
