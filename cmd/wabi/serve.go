@@ -219,7 +219,7 @@ func printBanner(w io.Writer, cfg *config, links map[string]string, d *platform.
 	if created {
 		state = "new"
 	}
-	fmt.Fprintf(w, "wabi %s listening on %s (data in %s, %s)\n\n", version, links["console"], cfg.Data, state)
+	fmt.Fprintf(w, "wabi %s listening on %s (data in %s, %s)\n\n", versionString(), links["console"], cfg.Data, state)
 	fmt.Fprintf(w, "  Cloud API     %s\n", links["cloud_api"])
 	fmt.Fprintf(w, "  On-Prem API   %s\n", links["onprem_api"])
 	fmt.Fprintf(w, "  Control API   %s (ids and token as JSON: %sinfo)\n", links["control_api"], links["control_api"])
