@@ -58,7 +58,7 @@ func success(w http.ResponseWriter) error {
 // indicator).
 func (a *API) handleMessages(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	var req sendRequest
-	if err := codec.Decode(http.MaxBytesReader(w, r.Body, maxBody), &req, maxBody); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	if req.MessagingProduct != "whatsapp" {

@@ -1,12 +1,8 @@
 package cloudapi
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/wabihq/wabi/internal/codec"
@@ -87,58 +83,15 @@ func (a *API) handlePostProfile(w http.ResponseWriter, r *http.Request, c platfo
 	return success(w)
 }
 
-// decodeProfile reads a profile update from a JSON body, or from a form whose
-// websites are a JSON array or a comma-separated list. Unknown parameters are
+// decodeProfile reads a profile update: JSON or a form, with websites as an
+// array, a string holding one or a comma-separated list. Unknown parameters are
 // refused, so that a misspelt field is not silently dropped.
 func decodeProfile(w http.ResponseWriter, r *http.Request) (*profileRequest, error) {
 	var req profileRequest
-	if isForm(r) {
-		ps, err := params(r)
-		if err != nil {
-			return nil, err
-		}
-		str := func(k string) *string {
-			if v, ok := ps[k]; ok {
-				return &v
-			}
-			return nil
-		}
-		for k := range ps {
-			if k != "access_token" && !slices.Contains([]string{"messaging_product", "about", "address", "description",
-				"email", "vertical", "websites", "profile_picture_handle"}, k) {
-				return nil, wabi.Errorf(wabi.EInvalidParam, "Param %s is not a field of a business profile.", k)
-			}
-		}
-		req.MessagingProduct, req.ProfilePictureHandle = ps["messaging_product"], ps["profile_picture_handle"]
-		req.About, req.Address, req.Description, req.Email, req.Vertical = str("about"), str("address"),
-			str("description"), str("email"), str("vertical")
-		if v, ok := ps["websites"]; ok {
-			sites := list(v)
-			req.Websites = &sites
-		}
-		return &req, nil
-	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		return nil, wabi.Errorf(wabi.EBadRequest, "Request body too large.")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := codec.Decode(bytes.NewReader(raw), &req, maxBody); err != nil {
+	if err := decodeStrict(w, r, &req, "a business profile"); err != nil {
 		return nil, err
 	}
-	if err := dec.Decode(&profileRequest{}); err != nil {
-		return nil, wabi.Errorf(wabi.EInvalidParam, "%s", unknownFieldMessage(err))
-	}
 	return &req, nil
-}
-
-// unknownFieldMessage words encoding/json's unknown-field error.
-func unknownFieldMessage(err error) string {
-	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return "Param " + strings.Trim(field, `"`) + " is not a field of a business profile."
-	}
-	return err.Error()
 }
 
 // handleProfilePicture serves a business's profile picture to anyone with its

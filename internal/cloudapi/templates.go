@@ -151,26 +151,12 @@ func fieldsOf(ps map[string]string, defaults []string) ([]string, error) {
 	return fs, nil
 }
 
-// decodeTemplateRequest reads a template body, JSON or a form whose components
-// are a JSON string.
+// decodeTemplateRequest reads a template body: JSON, or a form, with
+// components as an array or a string holding one.
 func decodeTemplateRequest(w http.ResponseWriter, r *http.Request) (templateRequest, error) {
 	var req templateRequest
-	if !isForm(r) {
-		err := codec.Decode(http.MaxBytesReader(w, r.Body, maxBody), &req, maxBody)
-		return req, err
-	}
-	ps, err := params(r)
-	if err != nil {
-		return req, err
-	}
-	req.Name, req.Language, req.Category, req.ParameterFormat = ps["name"], ps["language"], ps["category"], ps["parameter_format"]
-	req.AllowCategoryChange = ps["allow_category_change"] == "true"
-	if raw := r.PostFormValue("components"); raw != "" {
-		if err := json.Unmarshal([]byte(raw), &req.Components); err != nil {
-			return req, wabi.Errorf(wabi.EInvalidParam, "Param components must be a JSON array of components: %v.", err)
-		}
-	}
-	return req, nil
+	err := decode(w, r, &req)
+	return req, err
 }
 
 // handleCreateTemplate submits a template for review

@@ -109,7 +109,7 @@ func Decode(r io.Reader, v any, max int64) error {
 	// json.Unmarshal checks the whole input first, so trailing garbage is a syntax
 	// error before anything is stored into v.
 	if err := json.Unmarshal(body, v); err != nil {
-		return decodeError(err)
+		return decodeError(err, reflect.TypeOf(v))
 	}
 	return nil
 }
@@ -118,8 +118,9 @@ func tooLarge(limit int64) error {
 	return wabi.Errorf(wabi.EBadRequest, "Request body too large: the limit is %d bytes.", limit)
 }
 
-// decodeError turns an encoding/json error into a domain error.
-func decodeError(err error) error {
+// decodeError turns an encoding/json error into a domain error; t is the type
+// decoded into, whose embedded structs the parameter path leaves out.
+func decodeError(err error, t reflect.Type) error {
 	var we *wabi.Error
 	if errors.As(err, &we) {
 		return we
@@ -133,11 +134,44 @@ func decodeError(err error) error {
 		if typ.Field == "" {
 			return wabi.Errorf(wabi.EBadRequest, "Request body must be %s, not %s.", jsonKind(typ.Type), typ.Value)
 		}
-		return wabi.Errorf(wabi.EInvalidParam, "Param %s must be %s.", ParamPath(typ.Field), jsonKind(typ.Type))
+		return wabi.Errorf(wabi.EInvalidParam, "Param %s must be %s.", ParamPath(jsonPath(t, typ.Field)), jsonKind(typ.Type))
 	}
 	// Errors from a type's own UnmarshalJSON carry no field name; their text is
 	// about the value the caller sent, so it is safe to show.
 	return wabi.Errorf(wabi.EInvalidParam, "Invalid parameter: %v.", strings.TrimSuffix(err.Error(), "."))
+}
+
+// jsonPath drops from encoding/json's dotted field path the Go names of
+// embedded structs ("Content.text.body"), which are not in the JSON the caller
+// sent: their fields are promoted ("text.body").
+func jsonPath(t reflect.Type, dotted string) string {
+	var kept []string
+	for _, seg := range strings.Split(dotted, ".") {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			kept, t = append(kept, seg), nil
+			continue
+		}
+		if f, ok := t.FieldByName(seg); ok && f.Anonymous && f.Tag.Get("json") == "" {
+			t = f.Type
+			continue
+		}
+		kept, t = append(kept, seg), jsonField(t, seg)
+	}
+	return strings.Join(kept, ".")
+}
+
+// jsonField is the type of the field of struct t named name in JSON, or nil.
+func jsonField(t reflect.Type, name string) reflect.Type {
+	for _, f := range reflect.VisibleFields(t) {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || (tag == "" && f.Name == name) {
+			return f.Type
+		}
+	}
+	return nil
 }
 
 // ParamPath converts encoding/json's dotted field path ("text.body") to the bracket

@@ -145,6 +145,19 @@ func TestDecode(t *testing.T) {
 			wantCode: wabi.EBadRequest, wantMsg: "Request body must be an object, not array."},
 		{name: "a type's own decoding error", body: `{"location":{"latitude":"north"}}`, max: 1024,
 			wantCode: wabi.EInvalidParam, wantMsg: "Invalid parameter: not a number: \"north\""},
+		{name: "field of an embedded struct", body: `{"to":"1","text":{"body":42}}`, max: 1024,
+			into: func() any {
+				type content struct {
+					Text *struct {
+						Body string `json:"body"`
+					} `json:"text"`
+				}
+				return &struct {
+					To string `json:"to"`
+					content
+				}{}
+			},
+			wantCode: wabi.EInvalidParam, wantMsg: "Param text['body'] must be a string."},
 		{name: "a domain error from UnmarshalJSON passes through", body: `{"s":1}`, max: 1024,
 			into:     func() any { return &struct{ S strictValue }{} },
 			wantCode: wabi.EInvalidValue, wantMsg: "Parameter strict is invalid."},
