@@ -167,6 +167,10 @@ func TestAsyncFailures(t *testing.T) {
 		{"outside window", platform.DemoCustomerNumber, `"text":{"body":"hello?"}`, 131047},
 		{"not on whatsapp", "15550003000", `"type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}`, 131026},
 		{"unknown number", "15550004000", `"type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}`, 131026},
+		// Free-form text to a number without WhatsApp: undeliverable, not a
+		// closed window, since only a WhatsApp user has a window.
+		{"not on whatsapp free-form", "15550003000", `"text":{"body":"hello?"}`, 131026},
+		{"unknown number free-form", "15550004000", `"text":{"body":"hello?"}`, 131026},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,6 +208,16 @@ func TestWindowErrorSync(t *testing.T) {
 	if status, _ := s.call("POST", "/v23.0/"+s.demo.Phone.ID+"/messages", s.demo.Token.Value,
 		`{"messaging_product":"whatsapp","to":"15550002000","text":{"body":"closed now"}}`); status != 400 {
 		t.Fatalf("25 h after the last message: %d, want 400", status)
+	}
+	// A number not on WhatsApp has no window to be outside of: its failure is
+	// Meta's asynchronous 131026, even with the switch on.
+	status, body = s.call("POST", "/v23.0/"+s.demo.Phone.ID+"/messages", s.demo.Token.Value,
+		`{"messaging_product":"whatsapp","to":"15550004000","text":{"body":"anyone?"}}`)
+	if status != 200 {
+		t.Fatalf("free-form to a number not on WhatsApp: %d %s, want 200", status, body)
+	}
+	if got := s.waitEvents(sentID(t, body), 1); got[len(got)-1].Kind != "failed" || got[len(got)-1].Code != 131026 {
+		t.Fatalf("events %+v, want failed with 131026", got)
 	}
 }
 

@@ -100,7 +100,10 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 		if err != nil {
 			return nil, err
 		}
-		if now.Sub(last) > Window {
+		// The window is a WhatsApp user's: a number not on WhatsApp has none, and
+		// its message goes on to fail as undeliverable (131026), as a template
+		// to it does. Only a closed window costs the lookup.
+		if now.Sub(last) > Window && p.onWhatsApp(ctx, waID) {
 			failure = wabi.Errorf(wabi.EOutsideWindow, "Message failed to send because more than 24 hours have passed since the customer last replied to this number.")
 			if p.WindowErrorSync {
 				return nil, failure
@@ -133,6 +136,21 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 		}
 	}
 	return &wabi.SendResult{MessageID: m.ID, Input: req.To, WaID: waID}, nil
+}
+
+// onWhatsApp reports whether the network has waID on WhatsApp. A network that
+// cannot tell, or a lookup that fails, counts as yes: the window rule applies.
+func (p *Platform) onWhatsApp(ctx context.Context, waID string) bool {
+	d, ok := p.net.(wabi.Directory)
+	if !ok {
+		return true
+	}
+	on, err := d.OnWhatsApp(ctx, waID)
+	if err != nil {
+		p.logger().Warn("contact lookup failed; the window rule applies", "wa_id", waID, "err", err)
+		return true
+	}
+	return on
 }
 
 // checkNamespace checks the namespace an On-Premises template send must carry:
