@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wabihq/wabi/internal/codec"
+	"github.com/wabihq/wabi/internal/form"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/wabi"
 )
@@ -15,10 +16,6 @@ import (
 // maxUpload caps a media upload request: the largest file WhatsApp takes plus
 // room for the form around it.
 const maxUpload = platform.MediaMaxSize + 1<<20
-
-// uploadMemory is how much of an upload is held in memory; the rest goes to a
-// temporary file that net/http removes after the request.
-const uploadMemory = 8 << 20
 
 type idResponse struct {
 	ID string `json:"id"`
@@ -33,34 +30,104 @@ type mediaResponse struct {
 	ID               string `json:"id"`
 }
 
-// handleUpload stores a media file (POST /{phone-number-id}/media, multipart).
-func (a *API) handleUpload(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
-	if err := r.ParseMultipartForm(uploadMemory); err != nil {
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			return wabi.Errorf(wabi.EMediaUpload, "The upload is larger than WhatsApp's largest file (%d bytes).", platform.MediaMaxSize)
-		case errors.Is(err, http.ErrNotMultipart):
-			return wabi.Errorf(wabi.EBadRequest, "Upload media as multipart/form-data with a file part named file.")
+// uploadFunc is an upload endpoint: handlerFunc with the form already read.
+type uploadFunc func(w http.ResponseWriter, r *http.Request, c platform.Caller, f *form.Form) error
+
+// upload serves a multipart upload endpoint. The body is read as a stream: a
+// token in a header or the query is checked before any of it is read, and a
+// token sent as the form's access_token field must come before the file part,
+// which is only read once the token is good. The file waits in an unlinked
+// temporary file (TempDir) until h is done with it.
+func (a *API) upload(h uploadFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := a.readUpload(w, r, h); err != nil {
+			writeError(w, r, a.logger(), err)
 		}
-		return wabi.Errorf(wabi.EBadRequest, "The multipart form could not be read: %v", err)
+	})
+}
+
+func (a *API) readUpload(w http.ResponseWriter, r *http.Request, h uploadFunc) error {
+	var c platform.Caller
+	authenticated := false
+	authenticate := func(tok string) error {
+		var err error
+		c, err = a.p.Authenticate(r.Context(), tok)
+		authenticated = err == nil
+		return err
 	}
-	if product := r.FormValue("messaging_product"); product != "whatsapp" {
+	if tok := requestToken(r); tok != "" {
+		if err := authenticate(tok); err != nil {
+			return err
+		}
+	}
+	if r.ContentLength > maxUpload {
+		if !authenticated {
+			// Told first that a token is missing, not that the file is too big.
+			return authenticate("")
+		}
+		return uploadTooLarge()
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	rd := form.Reader{File: "file", MaxFile: platform.MediaMaxSize, TempDir: a.TempDir,
+		BeforeFile: func(fields url.Values) error {
+			if authenticated {
+				return nil
+			}
+			return authenticate(fields.Get("access_token"))
+		}}
+	f, err := rd.Read(r)
+	if err != nil {
+		return uploadFormError(err)
+	}
+	defer f.Close()
+	if !authenticated {
+		if err := authenticate(f.Fields.Get("access_token")); err != nil {
+			return err
+		}
+	}
+	return h(w, r, c, f)
+}
+
+// uploadFormError words why an upload's form could not be read.
+func uploadFormError(err error) error {
+	var (
+		tooLarge       *form.TooLargeError
+		fieldsTooLarge *form.FieldsTooLargeError
+		broken         *form.BodyError
+	)
+	switch {
+	case errors.As(err, &tooLarge):
+		return uploadTooLarge()
+	case errors.Is(err, form.ErrNotMultipart):
+		return wabi.Errorf(wabi.EBadRequest, "Upload media as multipart/form-data with a file part named file.")
+	case errors.As(err, &fieldsTooLarge):
+		return wabi.Errorf(wabi.EBadRequest, "The fields of the form besides the file are larger than %d bytes.", fieldsTooLarge.Limit)
+	case errors.As(err, &broken):
+		return wabi.Errorf(wabi.EBadRequest, "The multipart form could not be read: %v", broken.Err)
+	}
+	// Errors of authentication come as they are; anything else is the server's.
+	return err
+}
+
+func uploadTooLarge() error {
+	return wabi.Errorf(wabi.EMediaUpload, "The upload is larger than WhatsApp's largest file (%d bytes).", platform.MediaMaxSize)
+}
+
+// handleUpload stores a media file (POST /{phone-number-id}/media, multipart).
+func (a *API) handleUpload(w http.ResponseWriter, r *http.Request, c platform.Caller, f *form.Form) error {
+	if product := f.Fields.Get("messaging_product"); product != "whatsapp" {
 		return wabi.Errorf(wabi.EBadRequest, "The parameter messaging_product is required.")
 	}
-	file, header, err := r.FormFile("file")
-	if err != nil {
+	if f.File == nil {
 		return wabi.Errorf(wabi.ERequired, "The parameter file is required.")
 	}
-	defer file.Close()
-	declared := r.FormValue("type")
+	declared := f.Fields.Get("type")
 	if declared == "" {
-		declared = header.Header.Get("Content-Type")
+		declared = f.File.ContentType
 	}
 	m, err := a.p.UploadMedia(r.Context(), c, platform.MediaUpload{
-		Via: wabi.PlatformCloud, PhoneNumberID: r.PathValue("id"), Body: file,
-		Declared: declared, Filename: header.Filename,
+		Via: wabi.PlatformCloud, PhoneNumberID: r.PathValue("id"), Body: f.File,
+		Declared: declared, Filename: f.File.Filename,
 	})
 	if err != nil {
 		return err

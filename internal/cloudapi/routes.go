@@ -27,6 +27,9 @@ type API struct {
 	PublicURL string
 	// Logger logs internal errors. Default slog.Default().
 	Logger *slog.Logger
+	// TempDir holds a media upload's file while the rest of its form arrives;
+	// the file is gone when the request ends. Default os.TempDir().
+	TempDir string
 
 	mux *http.ServeMux
 }
@@ -43,7 +46,7 @@ func New(p *platform.Platform) *API {
 // segment is taken off, so each is served versioned and unversioned.
 func (a *API) routes() {
 	a.mux.Handle("POST /{id}/messages", a.handle(a.handleMessages))
-	a.mux.Handle("POST /{id}/media", a.handle(a.handleUpload))
+	a.mux.Handle("POST /{id}/media", a.upload(a.handleUpload))
 	a.mux.Handle("GET /{id}/message_templates", a.handle(a.handleListTemplates))
 	a.mux.Handle("POST /{id}/message_templates", a.handle(a.handleCreateTemplate))
 	a.mux.Handle("DELETE /{id}/message_templates", a.handle(a.handleDeleteTemplates))
@@ -75,10 +78,25 @@ func (a *API) routes() {
 type handlerFunc func(w http.ResponseWriter, r *http.Request, c platform.Caller) error
 
 // handle authenticates the caller and writes the endpoint's error, if any. Every
-// Cloud API endpoint needs a token.
+// Cloud API endpoint needs a token. The body is capped at the endpoint's limit
+// (bodyLimit) before anything reads it, and a body declared larger is refused
+// unread.
 func (a *API) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := a.caller(r)
+		limit := bodyLimit(r)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		var c platform.Caller
+		var err error
+		if limit > maxBody {
+			// A large body is never read for a token: it comes in a header or
+			// the query, and is checked before the first byte of the body.
+			c, err = a.p.Authenticate(r.Context(), requestToken(r))
+		} else {
+			c, err = a.caller(r)
+		}
+		if err == nil && r.ContentLength > limit {
+			err = bodyTooLarge(limit)
+		}
 		if err == nil {
 			err = h(w, r, c)
 		}
@@ -86,6 +104,24 @@ func (a *API) handle(h handlerFunc) http.Handler {
 			writeError(w, r, a.logger(), err)
 		}
 	})
+}
+
+// bodyLimit is the most a request body may be: the largest file for a part of a
+// resumable upload (POST /upload:<id>), maxBody for everything else. The media
+// upload edge has its own (maxUpload).
+func bodyLimit(r *http.Request) int64 {
+	if strings.HasPrefix(r.PathValue("id"), "upload:") {
+		return platform.MediaMaxSize
+	}
+	return maxBody
+}
+
+// bodyTooLarge refuses a body over limit, for a request that declared it.
+func bodyTooLarge(limit int64) error {
+	if limit > maxBody {
+		return wabi.Errorf(wabi.EMediaUpload, "The upload is larger than WhatsApp's largest file (%d bytes).", limit)
+	}
+	return wabi.Errorf(wabi.EBadRequest, "Request body too large: the limit is %d bytes.", limit)
 }
 
 // versionSegment matches a Graph version path segment.
@@ -124,6 +160,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r2.URL.Path = "/" + rest
 	r2.URL.RawPath = ""
 	a.mux.ServeHTTP(w, r2)
+	// The server removes the temporary files of the request it handed over,
+	// not of this clone: a form parsed on the clone is cleaned up here.
+	if r2.MultipartForm != nil {
+		_ = r2.MultipartForm.RemoveAll()
+	}
 }
 
 func (a *API) logger() *slog.Logger {
@@ -136,20 +177,26 @@ func (a *API) logger() *slog.Logger {
 // caller authenticates the request: a Bearer token in the Authorization header or
 // an access_token query or form parameter.
 func (a *API) caller(r *http.Request) (platform.Caller, error) {
-	tok := ""
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, value, _ := strings.Cut(h, " ")
-		if strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "OAuth") {
-			tok = strings.TrimSpace(value)
-		}
-	}
-	if tok == "" {
-		tok = r.URL.Query().Get("access_token")
-	}
+	tok := requestToken(r)
 	if tok == "" && isForm(r) {
 		tok = r.PostFormValue("access_token")
 	}
 	return a.p.Authenticate(r.Context(), tok)
+}
+
+// requestToken is the token a request carries outside its body: in the
+// Authorization header (Bearer, or OAuth as the Resumable Upload API writes
+// it) or the access_token query parameter.
+func requestToken(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, value, _ := strings.Cut(h, " ")
+		if strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "OAuth") {
+			if tok := strings.TrimSpace(value); tok != "" {
+				return tok
+			}
+		}
+	}
+	return r.URL.Query().Get("access_token")
 }
 
 func isForm(r *http.Request) bool {
