@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -19,6 +21,7 @@ import (
 	"github.com/wabihq/wabi/internal/console"
 	"github.com/wabihq/wabi/internal/controlapi"
 	"github.com/wabihq/wabi/internal/fetch"
+	"github.com/wabihq/wabi/internal/httplog"
 	"github.com/wabihq/wabi/internal/live"
 	"github.com/wabihq/wabi/internal/onpremapi"
 	"github.com/wabihq/wabi/internal/platform"
@@ -138,7 +141,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	control := &controlapi.API{Platform: p, Sim: network, Webhooks: engine, AdminKey: cfg.AdminKey, Links: links, Logger: log, Live: hub}
 
 	srv := &http.Server{
-		Handler:           handler(cloud, onprem, control.Handler()),
+		Handler:           handler(cloud, onprem, control.Handler(), log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          nil,
 	}
@@ -185,8 +188,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return err
 }
 
-// handler routes a request to the API that owns its path.
-func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler) http.Handler {
+// handler routes a request to the API that owns its path, and logs it: API
+// requests at info, the console's files and health checks at debug.
+func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	ui := console.Handler()
 	mux.Handle("/api/", control)
@@ -206,7 +210,11 @@ func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler) h
 		// Everything else is the console's: its page and static files.
 		ui.ServeHTTP(w, r)
 	})
-	return mux
+	requests := &httplog.Logger{Logger: log, Quiet: func(r *http.Request) bool {
+		p := r.URL.Path
+		return !strings.HasPrefix(p, "/api/") && !cloudapi.Owns(p) && !onpremapi.Owns(p)
+	}}
+	return requests.Wrap(mux)
 }
 
 func isLoopback(a net.Addr) bool {

@@ -1,14 +1,17 @@
 package cloudapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/wabihq/wabi/internal/codec"
+	"github.com/wabihq/wabi/internal/httplog"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -195,6 +198,10 @@ type graphErrorData struct {
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	e := wabi.AsError(err)
 	if e == nil || e.Code == wabi.EInternal {
+		// A client that hung up is not a server error, and there is no one to answer.
+		if r != nil && errors.Is(err, context.Canceled) && httplog.ClientGone(r) {
+			return
+		}
 		if logger == nil {
 			logger = slog.Default()
 		}
@@ -206,6 +213,9 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		e = &wabi.Error{Code: wabi.EInternal, Message: internalDetails}
 	}
 	s := specFor(e.Code)
+	if r != nil {
+		httplog.SetError(r.Context(), e.Code, s.code)
+	}
 	body := graphErrorFields{
 		Type:         s.typ,
 		Code:         s.code,

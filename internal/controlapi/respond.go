@@ -1,6 +1,7 @@
 package controlapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wabihq/wabi/internal/httplog"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -141,9 +143,14 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, status int, v any)
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := wabi.AsError(err)
 	if e == nil || e.Code == wabi.EInternal {
+		// A client that hung up is not a server error, and there is no one to answer.
+		if errors.Is(err, context.Canceled) && httplog.ClientGone(r) {
+			return
+		}
 		a.logger().Error("controlapi: internal error", "method", r.Method, "route", r.Pattern, "err", err)
 		e = &wabi.Error{Code: wabi.EInternal, Message: "Internal server error; the server log has the details."}
 	}
+	httplog.SetError(r.Context(), e.Code, 0)
 	status := httpStatus(e.Code)
 	var forced *statusError
 	if errors.As(err, &forced) {

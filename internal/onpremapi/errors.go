@@ -1,8 +1,11 @@
 package onpremapi
 
 import (
+	"context"
+	"errors"
 	"net/http"
 
+	"github.com/wabihq/wabi/internal/httplog"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -118,6 +121,10 @@ func errorItem(e *wabi.Error) ErrorItem {
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := wabi.AsError(err)
 	if e == nil || e.Code == wabi.EInternal {
+		// A client that hung up is not a server error, and there is no one to answer.
+		if r != nil && errors.Is(err, context.Canceled) && httplog.ClientGone(r) {
+			return
+		}
 		attrs := []any{"err", err}
 		if r != nil {
 			attrs = append(attrs, "method", r.Method, "path", r.URL.Path)
@@ -125,7 +132,11 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		a.logger().Error("onpremapi: internal error", attrs...)
 		e = &wabi.Error{Code: wabi.EInternal}
 	}
-	a.writeJSON(w, specFor(e.Code).status, struct {
+	s := specFor(e.Code)
+	if r != nil {
+		httplog.SetError(r.Context(), e.Code, s.code)
+	}
+	a.writeJSON(w, s.status, struct {
 		Errors []ErrorItem `json:"errors"`
 	}{[]ErrorItem{errorItem(e)}})
 }
