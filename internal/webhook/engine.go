@@ -214,10 +214,29 @@ func (e *Engine) finish(ent *entry, a *wabi.Attempt, t *wabi.WebhookTarget) {
 	e.schedule(q)
 	hook := e.cfg.onAttempt
 	e.mu.Unlock()
+	if a.Error != "" {
+		e.logFailure(&snap, a)
+	}
 	if hook != nil {
 		dc, ac := snap, *a
 		hook(&dc, &ac)
 	}
+}
+
+// logFailure tells the operator that an attempt failed and what comes next.
+// The URL is shown without its query, which may hold the receiver's key.
+func (e *Engine) logFailure(d *wabi.Delivery, a *wabi.Attempt) {
+	target, msg := a.URL, a.Error
+	if i := strings.IndexByte(target, '?'); i >= 0 {
+		target = target[:i] + "?REDACTED"
+		msg = strings.ReplaceAll(msg, a.URL, target)
+	}
+	attrs := []any{"delivery", d.ID, "attempt", a.N, "url", target, "status", a.StatusCode, "err", msg}
+	if d.State == wabi.DeliveryFailed {
+		e.logger().Warn("webhook: delivery failed for good; redeliver it from the console or the control API", attrs...)
+		return
+	}
+	e.logger().Warn("webhook: delivery attempt failed; will retry", append(attrs, "next_attempt", d.NextAttemptAt)...)
 }
 
 // backoff returns the delay after ent's nth attempt. With the linear policy of the

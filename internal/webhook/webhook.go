@@ -50,7 +50,8 @@ type Engine struct {
 	// up to Workers connections per host alive, does not follow redirects, and
 	// times out after 20s.
 	Client *http.Client
-	// Logger logs failed store writes. Default slog.Default().
+	// Logger logs failed attempts (warn) and failed store writes (error).
+	// Default slog.Default().
 	Logger *slog.Logger
 	// Workers caps the POSTs in flight across keys. Default 32.
 	Workers int
