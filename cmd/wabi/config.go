@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wabihq/wabi/internal/fetch"
 )
@@ -51,8 +52,14 @@ var settings = []setting{
 		func(c *config, v string) error { c.LogLevel = v; return nil }},
 	{"log-format", "WABI_LOG_FORMAT", "text", "text or json",
 		func(c *config, v string) error { c.LogFormat = v; return nil }},
-	{"admin-key", "WABI_ADMIN_KEY", "", "key the control API requires (required when not on loopback)",
-		func(c *config, v string) error { c.AdminKey = v; return nil }},
+	{"admin-key", "WABI_ADMIN_KEY", "", "key the control API requires (required when not on loopback); at least 16 characters",
+		func(c *config, v string) error {
+			if err := checkAdminKey(v); err != nil {
+				return err
+			}
+			c.AdminKey = v
+			return nil
+		}},
 	{"onprem-api-key", "WABI_ONPREM_API_KEY", "", "API key the On-Premises monitoring endpoints accept (Authorization: Apikey <key>); 12 to 128 characters",
 		func(c *config, v string) error {
 			if v != "" && (len(v) < 12 || len(v) > 128) {
@@ -102,6 +109,32 @@ var settings = []setting{
 			c.WindowErrorSync = b
 			return err
 		}},
+}
+
+// Strength an admin key must have: it guards every tenant's tokens and secrets
+// once wabi listens beyond loopback, so a word or a PIN will not do.
+const (
+	minAdminKey         = 16
+	minAdminKeyDistinct = 8
+)
+
+// checkAdminKey refuses a set admin key that is short or one character over and
+// over. The error never quotes the key: it may sit in a log.
+func checkAdminKey(v string) error {
+	if v == "" {
+		return nil
+	}
+	if n := utf8.RuneCountInString(v); n < minAdminKey {
+		return fmt.Errorf("the admin key must be at least %d characters long (it has %d); generate one with: openssl rand -hex 16", minAdminKey, n)
+	}
+	distinct := map[rune]bool{}
+	for _, r := range v {
+		distinct[r] = true
+	}
+	if len(distinct) < minAdminKeyDistinct {
+		return fmt.Errorf("the admin key must mix at least %d different characters (it has %d); generate one with: openssl rand -hex 16", minAdminKeyDistinct, len(distinct))
+	}
+	return nil
 }
 
 func durationSetter(field func(*config) *time.Duration) func(*config, string) error {

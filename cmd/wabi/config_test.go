@@ -76,6 +76,49 @@ func TestServeRefusesOpenNetwork(t *testing.T) {
 	}
 }
 
+// TestAdminKeyStrength: a set admin key must be strong, wherever wabi listens;
+// the refusal names the variable or flag and never quotes the key.
+func TestAdminKeyStrength(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string // "" for accepted
+	}{
+		{"one character", nil, map[string]string{"WABI_ADMIN_KEY": "Q"}, "WABI_ADMIN_KEY: the admin key must be at least 16 characters long (it has 1)"},
+		{"a word", []string{"-admin-key", "hunter2"}, nil, "flag -admin-key: the admin key must be at least 16"},
+		{"fifteen characters", nil, map[string]string{"WABI_ADMIN_KEY": "0123456789abcde"}, "at least 16"},
+		{"one character over and over", nil, map[string]string{"WABI_ADMIN_KEY": "aaaaaaaaaaaaaaaaaaaaaaaa"}, "WABI_ADMIN_KEY: the admin key must mix at least 8 different characters"},
+		{"a generated key", nil, map[string]string{"WABI_ADMIN_KEY": "3f9c1e0b7a2d48e6b5c4a1f0e9d8c7b6"}, ""},
+		{"none", nil, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if tt.want == "" {
+				if err != nil || c.AdminKey != tt.env["WABI_ADMIN_KEY"] {
+					t.Fatalf("config %+v, %v; want the key accepted", c, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want it to say %q", err, tt.want)
+			}
+			if key := tt.env["WABI_ADMIN_KEY"] + strings.Join(tt.args[min(1, len(tt.args)):], ""); strings.Contains(err.Error(), key) {
+				t.Errorf("error %q quotes the key", err)
+			}
+		})
+	}
+	// Off loopback a weak key no longer passes for one: serve refuses to start.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	env := map[string]string{"WABI_ADDR": "0.0.0.0:0", "WABI_DATA": t.TempDir(), "WABI_ADMIN_KEY": "k"}
+	err := run(ctx, nil, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "WABI_ADMIN_KEY") {
+		t.Fatalf("got %v, want a refusal naming WABI_ADMIN_KEY", err)
+	}
+}
+
 // TestRunCommands covers the subcommands other than serve.
 func TestRunCommands(t *testing.T) {
 	var out strings.Builder
