@@ -232,8 +232,16 @@ func onlyDigits(s string) string {
 
 func chatKey(phoneNumberID, waID string) string { return phoneNumberID + "|" + waID }
 
-// changed tells OnMessage about a committed message, with a copy of it.
+// changed tells OnMessage about a committed message, with a copy of it. A
+// message that failed is a warning: the sender learns it only from a webhook.
 func (p *Platform) changed(m *wabi.Message) {
+	if m.Direction == wabi.Outbound && m.Status == wabi.StatusFailed {
+		attrs := []any{"wamid", m.ID, "phone_number_id", m.PhoneNumberID, "to", m.WaID}
+		if m.Error != nil {
+			attrs = append(attrs, "error", string(m.Error.Code), "details", m.Error.Message)
+		}
+		p.logger().Warn("message failed", attrs...)
+	}
 	if p.OnMessage != nil {
 		c := *m
 		p.OnMessage(&c)
