@@ -51,7 +51,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("refusing to listen on %s without an admin key: set WABI_ADMIN_KEY (or -admin-key) to a key of at least %d characters, such as the output of openssl rand -hex 16, or listen on 127.0.0.1", ln.Addr(), minAdminKey)
 	}
 
-	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+	if err := openDataDir(cfg.Data); err != nil {
 		return err
 	}
 	store, err := sqlite.Open(filepath.Join(cfg.Data, "wabi.db"))
