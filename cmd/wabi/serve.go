@@ -140,11 +140,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	onprem.Logger = log
 	control := &controlapi.API{Platform: p, Sim: network, Webhooks: engine, AdminKey: cfg.AdminKey, Links: links, Logger: log, Live: hub}
 
-	srv := &http.Server{
-		Handler:           handler(cloud, onprem, control.Handler(), log),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          nil,
-	}
+	// Read and idle timeouts (limits.go); no write timeout, for the event stream.
+	srv := newHTTPServer(handler(cloud, onprem, control.Handler(), log), defaultLimits())
 	// Shutdown waits for open requests: live event streams must end for it.
 	srv.RegisterOnShutdown(hub.Close)
 
