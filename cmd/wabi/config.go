@@ -60,7 +60,7 @@ var settings = []setting{
 			c.AdminKey = v
 			return nil
 		}},
-	{"onprem-api-key", "WABI_ONPREM_API_KEY", "", "API key the On-Premises monitoring endpoints accept (Authorization: Apikey <key>); 12 to 128 characters",
+	{"onprem-api-key", "WABI_ONPREM_API_KEY", "", "operator-wide API key the On-Premises monitoring endpoints of every deployment accept (Authorization: Apikey <key>), besides each deployment's own key; 12 to 128 characters",
 		func(c *config, v string) error {
 			if v != "" && (len(v) < 12 || len(v) > 128) {
 				return fmt.Errorf("must be 12 to 128 characters long")

@@ -25,9 +25,11 @@ type API struct {
 	// ClientVersion is the client build the meta object of every answer names.
 	// Default DefaultClientVersion.
 	ClientVersion string
-	// APIKey, when set, is accepted as "Authorization: Apikey <key>" on the
-	// monitoring endpoints (/v1/health, /v1/stats/*, /metrics), as WA_API_KEY is.
-	// Default "": those endpoints need a bearer token.
+	// APIKey, when set, is the operator-wide monitoring key: accepted as
+	// "Authorization: Apikey <key>" on the monitoring endpoints (/v1/health,
+	// /v1/stats/*, /metrics) of every deployment. Each deployment's own key
+	// (platform.DeploymentAPIKey) is accepted for that deployment alone, whether
+	// this is set or not. Default "": only the deployments' own keys.
 	APIKey string
 	// PublicURL is how clients reach this server, for links in answers. Default:
 	// the scheme and Host of each request.
@@ -149,7 +151,8 @@ func (a *API) admin(h handlerFunc) http.Handler {
 	})
 }
 
-// monitor serves a monitoring endpoint: a bearer token or the API key.
+// monitor serves a monitoring endpoint: a bearer token, the deployment's own API
+// key, or the operator-wide one.
 func (a *API) monitor(h handlerFunc) http.Handler {
 	return a.public(func(w http.ResponseWriter, r *http.Request, _ platform.Caller) error {
 		scheme, key, _ := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -160,14 +163,22 @@ func (a *API) monitor(h handlerFunc) http.Handler {
 			}
 			return h(w, r, c)
 		}
-		if a.APIKey == "" || !constantEqual(strings.TrimSpace(key), a.APIKey) {
-			return wabi.Errorf(wabi.EInvalidToken, "The API key is not valid.")
+		key = strings.TrimSpace(key)
+		if a.APIKey != "" && constantEqual(key, a.APIKey) {
+			// The operator's key reads every deployment, picked as login picks.
+			id, err := a.deployment(r)
+			if err != nil {
+				return err
+			}
+			return h(w, r, platform.MonitorCaller(id))
 		}
-		id, err := a.deployment(r)
+		// A deployment's own key reads that deployment only: under another's
+		// base path it is not valid, and at the root it names its deployment.
+		c, err := a.p.AuthenticateAPIKey(r.Context(), pinnedNumber(r), key)
 		if err != nil {
 			return err
 		}
-		return h(w, r, platform.MonitorCaller(id))
+		return h(w, r, c)
 	})
 }
 
