@@ -12,11 +12,16 @@ type mediaID struct {
 }
 
 // handleUpload stores the raw request body as a media file of the declared
-// Content-Type (not a multipart form, unlike the Cloud API).
+// Content-Type (not a multipart form, unlike the Cloud API). The body streams
+// into the blob store; one declared larger than any file WhatsApp takes is
+// refused unread.
 func (a *API) handleUpload(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	pn, err := a.p.DeploymentOf(r.Context(), c)
 	if err != nil {
 		return err
+	}
+	if r.ContentLength > platform.MediaMaxSize {
+		return wabi.Errorf(wabi.EMediaUpload, "The upload is larger than WhatsApp's largest file (%d bytes).", platform.MediaMaxSize)
 	}
 	m, err := a.p.UploadMedia(r.Context(), c, platform.MediaUpload{
 		Via: wabi.PlatformOnPrem, PhoneNumberID: pn.ID,

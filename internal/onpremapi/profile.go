@@ -1,6 +1,7 @@
 package onpremapi
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/wabihq/wabi/internal/form"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/wabi"
 )
@@ -174,26 +176,72 @@ func (a *API) handleGetPhoto(w http.ResponseWriter, r *http.Request, c platform.
 	return serveBytes(w, f, mime)
 }
 
+// maxPhotoForm caps a multipart profile photo upload: the largest photo plus
+// room for the form around it.
+const maxPhotoForm = platform.PhotoMaxSize + 64<<10
+
 // handlePostPhoto sets the profile photo from a raw JPEG or PNG body (or a
-// multipart form's file, as older clients sent it).
+// multipart form's file, as older clients sent it). A body over the photo's
+// limit is refused as soon as that is known: at once when declared, else when
+// the limit is reached; the rest is never read.
 func (a *API) handlePostPhoto(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	pn, err := a.p.DeploymentOf(r.Context(), c)
 	if err != nil {
 		return err
 	}
-	body, declared := io.Reader(http.MaxBytesReader(w, r.Body, platform.PhotoMaxSize+1)), r.Header.Get("Content-Type")
-	if strings.HasPrefix(declared, "multipart/form-data") {
-		f, fh, err := r.FormFile("File")
+	declared := r.Header.Get("Content-Type")
+	multipartForm := strings.HasPrefix(declared, "multipart/form-data")
+	limit := int64(platform.PhotoMaxSize)
+	if multipartForm {
+		limit = maxPhotoForm
+	}
+	if r.ContentLength > limit {
+		return photoTooLarge()
+	}
+	// One byte over the photo's limit lets the blob store tell a raw body that
+	// is too large from one of exactly the limit.
+	r.Body = http.MaxBytesReader(w, r.Body, limit+1)
+	body := io.Reader(r.Body)
+	if multipartForm {
+		rd := form.Reader{File: "File", MaxFile: platform.PhotoMaxSize}
+		f, err := rd.Read(r)
 		if err != nil {
-			return wabi.Errorf(wabi.ERequired, "The multipart form has no file in field File.")
+			return photoFormError(err)
 		}
 		defer f.Close()
-		body, declared = f, fh.Header.Get("Content-Type")
+		if f.File == nil {
+			return wabi.Errorf(wabi.ERequired, "The multipart form has no file in field File.")
+		}
+		body, declared = f.File, f.File.ContentType
 	}
 	if err := a.p.SetProfilePhoto(r.Context(), c, pn.ID, body, declared); err != nil {
 		return err
 	}
 	return a.ok(w)
+}
+
+func photoTooLarge() error {
+	return wabi.Errorf(wabi.EMediaUpload, "The profile photo is larger than %d bytes (5 MB).", platform.PhotoMaxSize)
+}
+
+// photoFormError words why a multipart photo upload could not be read.
+func photoFormError(err error) error {
+	var (
+		tooLarge       *form.TooLargeError
+		fieldsTooLarge *form.FieldsTooLargeError
+		broken         *form.BodyError
+	)
+	switch {
+	case errors.As(err, &tooLarge):
+		return photoTooLarge()
+	case errors.Is(err, form.ErrNotMultipart):
+		return wabi.Errorf(wabi.EBadRequest, "The multipart form has no boundary.")
+	case errors.As(err, &fieldsTooLarge):
+		return wabi.Errorf(wabi.EBadRequest, "The fields of the form besides the file are larger than %d bytes.", fieldsTooLarge.Limit)
+	case errors.As(err, &broken):
+		return wabi.Errorf(wabi.EBadRequest, "The multipart form could not be read: %v", broken.Err)
+	}
+	return err
 }
 
 // handleDeletePhoto removes the profile photo.

@@ -100,6 +100,9 @@ func (a *API) handleDeleteProvider(w http.ResponseWriter, r *http.Request, c pla
 
 // readBody reads a JSON body whole, for endpoints that decode it themselves.
 func readBody(w http.ResponseWriter, r *http.Request) (json.RawMessage, error) {
+	if r.ContentLength > maxBody {
+		return nil, wabi.Errorf(wabi.EBadRequest, "Request body too large: the limit is %d bytes.", maxBody)
+	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		return nil, wabi.Errorf(wabi.EBadRequest, "Request body could not be read: %v", err)
