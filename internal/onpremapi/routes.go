@@ -256,7 +256,11 @@ func (a *API) handleUnknown(w http.ResponseWriter, r *http.Request, _ platform.C
 // maxBody caps request bodies of JSON endpoints.
 const maxBody = 1 << 20
 
-// decode reads a JSON request body into v.
+// decode reads a JSON request body into v. A body declared larger than maxBody
+// is refused unread.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength > maxBody {
+		return wabi.Errorf(wabi.EBadRequest, "Request body too large: the limit is %d bytes.", maxBody)
+	}
 	return codec.Decode(http.MaxBytesReader(w, r.Body, maxBody), v, maxBody)
 }

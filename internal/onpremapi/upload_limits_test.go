@@ -99,6 +99,7 @@ func TestBodiesRefusedUnread(t *testing.T) {
 		{"media_declared_too_big", "/v1/media", tok, "application/pdf", 200 << 20, 400, 1014},
 		{"media_bad_token", "/v1/media", "nope", "application/pdf", 50 << 20, 401, 1005},
 		{"photo_bad_token", "/v1/settings/profile/photo", "nope", "image/png", -1, 401, 1005},
+		{"stickerpack_declared_too_big", "/v1/stickerpacks", tok, "application/json", 50 << 20, 400, 1025},
 		{"providers_declared_too_big", "/v1/settings/application/media/providers", tok, "application/json", 50 << 20, 400, 1025},
 	}
 	for _, tt := range tests {
