@@ -189,13 +189,13 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		if err != nil {
 			return err
 		}
-		return codec.Decode(bytes.NewReader(raw), v, 0)
+		return codec.DecodeBytes(raw, v)
 	}
 	raw, err := readJSONBody(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		return err
 	}
-	err = codec.Decode(bytes.NewReader(raw), v, maxBody)
+	err = codec.DecodeBytes(raw, v)
 	// A well-typed body never gets further: strings holding JSON are looked
 	// for only in a body that did not decode, off the hot path.
 	if err == nil || wabi.ErrorCode(err) != wabi.EInvalidParam {
@@ -220,7 +220,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	// The failed decode may have filled part of v.
 	reflect.ValueOf(v).Elem().SetZero()
-	return codec.Decode(bytes.NewReader(fixed), v, 0)
+	return codec.DecodeBytes(fixed, v)
 }
 
 // decodeStrict is decode for an edge that refuses parameters it does not know,

@@ -103,6 +103,12 @@ func Decode(r io.Reader, v any, max int64) error {
 	if max > 0 && int64(len(body)) > max {
 		return tooLarge(max)
 	}
+	return DecodeBytes(body, v)
+}
+
+// DecodeBytes is Decode for a body already read: the same checks and errors,
+// without another copy of the bytes.
+func DecodeBytes(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return wabi.Errorf(wabi.EBadRequest, "Request body is empty: a JSON object is expected.")
 	}
