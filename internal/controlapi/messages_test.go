@@ -121,7 +121,7 @@ func TestTicks(t *testing.T) {
 		{"15550003001", `{"auto_read":true}`},
 		{"15550003002", `{"offline":true,"auto_read":true}`},
 		{"15550003003", `{"not_on_whatsapp":true}`},
-		{"15550003004", `{}`},
+		{"15550003004", `{"auto_read":false}`},
 	}
 	for _, p := range phones {
 		body := fmt.Sprintf(`{"wa_id":%q,"profile_name":"P","behaviour":%s}`, p.waID, p.behaviour)

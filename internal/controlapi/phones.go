@@ -26,7 +26,16 @@ func (a *API) phoneOf(vp *wabi.VirtualPhone) phone {
 type phoneBody struct {
 	WaID        string         `json:"wa_id"`
 	ProfileName string         `json:"profile_name"`
-	Behaviour   wabi.Behaviour `json:"behaviour"`
+	Behaviour   behaviourPatch `json:"behaviour"`
+}
+
+// virtualPhone is the phone the body describes. Behaviour left out is the
+// default: a phone that reads what it gets, online, on WhatsApp, as the
+// console creates them, so that its sender sees every tick.
+func (b *phoneBody) virtualPhone(waID string) *wabi.VirtualPhone {
+	vp := &wabi.VirtualPhone{WaID: waID, ProfileName: b.ProfileName, Behaviour: wabi.Behaviour{AutoRead: true}}
+	(&phonePatch{Behaviour: &b.Behaviour}).apply(vp)
+	return vp
 }
 
 // phonePatch is a partial update: absent fields keep their value.
@@ -108,7 +117,7 @@ func (a *API) handleCreatePhone(w http.ResponseWriter, r *http.Request) error {
 		if old != nil {
 			return nil, wabi.Errorf(wabi.EConflict, "Virtual phone %s already exists; change it with PATCH or PUT /api/phones/%s.", req.WaID, req.WaID)
 		}
-		return &wabi.VirtualPhone{WaID: req.WaID, ProfileName: req.ProfileName, Behaviour: req.Behaviour}, nil
+		return req.virtualPhone(req.WaID), nil
 	})
 	if err != nil {
 		return err
@@ -139,7 +148,7 @@ func (a *API) handlePatchPhone(w http.ResponseWriter, r *http.Request) error {
 }
 
 // handlePutPhone creates or replaces a virtual phone; fields left out take their
-// zero value. A wa_id in the body must match the path.
+// defaults (auto_read true, the rest zero). A wa_id in the body must match the path.
 func (a *API) handlePutPhone(w http.ResponseWriter, r *http.Request) error {
 	var req phoneBody
 	if err := decode(w, r, &req); err != nil {
@@ -150,7 +159,7 @@ func (a *API) handlePutPhone(w http.ResponseWriter, r *http.Request) error {
 		return wabi.Errorf(wabi.EInvalidParam, "Param wa_id (%s) does not match the path (%s).", req.WaID, waID)
 	}
 	vp, err := a.updatePhone(r.Context(), waID, func(*wabi.VirtualPhone) (*wabi.VirtualPhone, error) {
-		return &wabi.VirtualPhone{WaID: waID, ProfileName: req.ProfileName, Behaviour: req.Behaviour}, nil
+		return req.virtualPhone(waID), nil
 	})
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ func TestVirtualPhones(t *testing.T) {
 			status: 400, want: map[string]string{"error.code": "invalid_parameter"}},
 		{name: "replace", method: "PUT", path: "/api/phones/447700900123", body: `{"profile_name":"Samira"}`,
 			status: 200, want: map[string]string{"profile_name": "Samira", "behaviour.offline": "false",
-				"behaviour.auto_read": "false", "behaviour.delivery_delay": "0s", "created_at": "2026-03-01T12:00:00Z"}},
+				"behaviour.auto_read": "true", "behaviour.delivery_delay": "0s", "created_at": "2026-03-01T12:00:00Z"}},
 		{name: "replace with another wa_id in the body", method: "PUT", path: "/api/phones/447700900123",
 			body: `{"wa_id":"447700900000"}`, status: 400, want: map[string]string{"error.code": "invalid_parameter"}},
 		{name: "put a new phone", method: "PUT", path: "/api/phones/447700900126", body: `{"wa_id":"447700900126","profile_name":"Kim"}`,
