@@ -6,16 +6,20 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wabihq/wabi/internal/form"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-// maxPhoneUpload caps a media upload from a virtual phone.
+// maxPhoneUpload caps a media upload from a virtual phone: the largest file
+// WhatsApp takes plus room for a form around it.
 const maxPhoneUpload = platform.MediaMaxSize + 1<<20
 
 // handlePhoneUpload stores a file a virtual phone is about to send to a business
 // number (phone_number_id=): a multipart form with a file part, or the raw bytes
 // with their Content-Type. The answer's id goes in the phone's media message.
+// A form is read as a stream, its file held in an unlinked temporary file; a
+// body declared larger than the largest file is refused unread.
 func (a *API) handlePhoneUpload(w http.ResponseWriter, r *http.Request) error {
 	if _, err := a.Platform.Store().VirtualPhone(r.Context(), r.PathValue("wa_id")); err != nil {
 		return err
@@ -24,24 +28,24 @@ func (a *API) handlePhoneUpload(w http.ResponseWriter, r *http.Request) error {
 	if err := required("phone_number_id", pn); err != nil {
 		return err
 	}
+	if r.ContentLength > maxPhoneUpload {
+		return phoneUploadTooLarge()
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxPhoneUpload)
 	up := platform.MediaUpload{PhoneNumberID: pn, Origin: wabi.OriginInbound, Body: r.Body,
 		Declared: r.Header.Get("Content-Type"), Filename: r.URL.Query().Get("filename")}
 	if mt, _, _ := mime.ParseMediaType(up.Declared); mt == "multipart/form-data" {
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				return wabi.Errorf(wabi.EMediaUpload, "The upload is larger than WhatsApp's largest file (%d bytes).", platform.MediaMaxSize)
-			}
-			return wabi.Errorf(wabi.EBadRequest, "The multipart form could not be read: %v", err)
-		}
-		file, header, err := r.FormFile("file")
+		rd := form.Reader{File: "file", MaxFile: platform.MediaMaxSize}
+		f, err := rd.Read(r)
 		if err != nil {
+			return phoneFormError(err)
+		}
+		defer f.Close()
+		if f.File == nil {
 			return wabi.Errorf(wabi.ERequired, "The parameter file is required.")
 		}
-		defer file.Close()
-		up.Body, up.Declared, up.Filename = file, header.Header.Get("Content-Type"), header.Filename
-		if t := r.FormValue("type"); t != "" {
+		up.Body, up.Declared, up.Filename = f.File, f.File.ContentType, f.File.Filename
+		if t := f.Fields.Get("type"); t != "" {
 			up.Declared = t
 		}
 	}
@@ -50,6 +54,30 @@ func (a *API) handlePhoneUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.respond(w, r, http.StatusCreated, m)
+}
+
+func phoneUploadTooLarge() error {
+	return wabi.Errorf(wabi.EMediaUpload, "The upload is larger than WhatsApp's largest file (%d bytes).", platform.MediaMaxSize)
+}
+
+// phoneFormError words why an upload's form could not be read.
+func phoneFormError(err error) error {
+	var (
+		tooLarge       *form.TooLargeError
+		fieldsTooLarge *form.FieldsTooLargeError
+		broken         *form.BodyError
+	)
+	switch {
+	case errors.As(err, &tooLarge):
+		return phoneUploadTooLarge()
+	case errors.Is(err, form.ErrNotMultipart):
+		return wabi.Errorf(wabi.EBadRequest, "The multipart form has no boundary.")
+	case errors.As(err, &fieldsTooLarge):
+		return wabi.Errorf(wabi.EBadRequest, "The fields of the form besides the file are larger than %d bytes.", fieldsTooLarge.Limit)
+	case errors.As(err, &broken):
+		return wabi.Errorf(wabi.EBadRequest, "The multipart form could not be read: %v", broken.Err)
+	}
+	return err
 }
 
 // handlePhoneMedia serves the bytes of the media in a message of the phone's chat:
