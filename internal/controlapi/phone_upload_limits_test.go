@@ -80,3 +80,18 @@ func TestPhoneUploadLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestJSONBodyDeclaredTooLarge: a JSON body declared over 1 MiB is refused
+// before any of it is read.
+func TestJSONBodyDeclaredTooLarge(t *testing.T) {
+	s := mustStack(t, "")
+	body := &countingBody{r: strings.NewReader(`{"name":"x"}`)}
+	req := httptest.NewRequest("POST", "/api/businesses", body)
+	req.Header.Set("Content-Type", "application/json")
+	req.ContentLength = 50 << 20
+	rec := httptest.NewRecorder()
+	s.h.ServeHTTP(rec, req)
+	if rec.Code != 400 || body.n != 0 {
+		t.Fatalf("answer %d %s after reading %d bytes, want 400 before reading any", rec.Code, rec.Body, body.n)
+	}
+}

@@ -64,6 +64,11 @@ func decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
 // decodeBody returns io.EOF for an empty body and a 400 *wabi.Error for anything
 // else wrong.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength > maxBody {
+		// Refused unread, so that a client cannot hold the request open by
+		// trickling a body that will be refused anyway.
+		return wabi.Errorf(wabi.EBadRequest, "The request body is larger than 1 MiB.")
+	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
