@@ -115,13 +115,20 @@ func uploadTooLarge() error {
 
 // handleUpload stores a media file (POST /{phone-number-id}/media, multipart).
 func (a *API) handleUpload(w http.ResponseWriter, r *http.Request, c platform.Caller, f *form.Form) error {
-	if product := f.Fields.Get("messaging_product"); product != "whatsapp" {
+	// A parameter may be in the form or, as Graph takes it, the query string.
+	param := func(k string) string {
+		if v := f.Fields.Get(k); v != "" {
+			return v
+		}
+		return r.URL.Query().Get(k)
+	}
+	if product := param("messaging_product"); product != "whatsapp" {
 		return wabi.Errorf(wabi.EBadRequest, "The parameter messaging_product is required.")
 	}
 	if f.File == nil {
 		return wabi.Errorf(wabi.ERequired, "The parameter file is required.")
 	}
-	declared := f.Fields.Get("type")
+	declared := param("type")
 	if declared == "" {
 		declared = f.File.ContentType
 	}

@@ -244,3 +244,15 @@ func TestUploadRefusedUnread(t *testing.T) {
 		})
 	}
 }
+
+// TestUploadParamsInQuery: messaging_product and type may come in the query
+// string instead of the form, as Graph takes them.
+func TestUploadParamsInQuery(t *testing.T) {
+	s := mustStack(t)
+	body, ct := multipartUpload(nil, pngBytes(t), "application/octet-stream")
+	status, code := post(t, s.api.URL+"/v23.0/"+s.demo.Phone.ID+"/media?messaging_product=whatsapp&type=image/png",
+		map[string]string{"Content-Type": ct, "Authorization": "Bearer " + s.demo.Token.Value}, bytes.NewReader(body))
+	if status != 200 {
+		t.Fatalf("answer %d (code %d), want 200", status, code)
+	}
+}
