@@ -15,39 +15,7 @@ var _ wabi.NetworkSink = (*Platform)(nil)
 // queues its status webhooks. A status that would move a message backwards (a late
 // "delivered" after "read") is ignored.
 func (p *Platform) UpdateStatus(ctx context.Context, u wabi.StatusUpdate) error {
-	m, err := p.message(ctx, u.MessageID)
-	if err != nil {
-		return err
-	}
-	if m.Direction != wabi.Outbound || u.Status.Rank() <= m.Status.Rank() {
-		return nil
-	}
-	if u.Timestamp.IsZero() {
-		u.Timestamp = p.clock.Now()
-	}
-	pn, err := p.phoneNumber(ctx, m.PhoneNumberID)
-	if err != nil {
-		return err
-	}
-	w, err := p.waba(ctx, pn.WABAID)
-	if err != nil {
-		return err
-	}
-	b := &wabi.Batch{Statuses: []wabi.StatusChange{{MessageID: m.ID, Status: u.Status, At: u.Timestamp, Error: u.Error}}}
-	// Meta reports only "sent" for reactions.
-	if m.Type != wabi.TypeReaction || u.Status == wabi.StatusSent || u.Status == wabi.StatusFailed {
-		if b.Deliveries, err = p.statusDeliveries(ctx, pn, w, m, u); err != nil {
-			return err
-		}
-	}
-	if err := p.store.Commit(ctx, b); err != nil {
-		return err
-	}
-	m.Status, m.StatusAt, m.Error = u.Status, u.Timestamp, u.Error
-	p.recent.put(m)
-	p.changed(m)
-	p.enqueue(b.Deliveries)
-	return nil
+	return p.UpdateStatuses(ctx, []wabi.StatusUpdate{u})[0]
 }
 
 // Receive records a message a consumer sent to a business number: it opens (or

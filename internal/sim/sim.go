@@ -7,6 +7,7 @@ package sim
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,6 +34,8 @@ type Network struct {
 	mu      sync.Mutex
 	phoneAt map[string]cachedPhone     // wa_id → phone as last read
 	held    map[string][]*wabi.Message // wa_id → messages waiting for the phone to come online
+	lanes   map[string]*lane           // wa_id → the phone's queue of steps, while it has work
+	seq     uint64                     // steps pushed so far
 	// gen counts PhoneChanged calls. A phone read before a change must neither
 	// be cached nor park a message in held: the change may already have released
 	// what was held, and the message would wait for a wake-up that never comes.
@@ -47,7 +50,7 @@ var _ wabi.Network = (*Network)(nil)
 // New returns a simulated network over the given phone book.
 func New(phones Phones, clock wabi.Clock) *Network {
 	return &Network{phones: phones, clock: clock, held: map[string][]*wabi.Message{},
-		phoneAt: map[string]cachedPhone{}, ctx: context.Background()}
+		phoneAt: map[string]cachedPhone{}, lanes: map[string]*lane{}, ctx: context.Background()}
 }
 
 // phoneTTL is how long the network trusts a phone it read; PhoneChanged drops it
@@ -89,8 +92,8 @@ func (n *Network) phone(ctx context.Context, waID string) (*wabi.VirtualPhone, u
 }
 
 // Run keeps the network going until ctx ends, then waits for the statuses being
-// recorded. Pending timers die with the process; Platform.Recover hands their
-// messages back on the next start.
+// recorded. Steps still queued or waiting on a timer die with the process;
+// Platform.Recover hands their messages back on the next start.
 func (n *Network) Run(ctx context.Context) error {
 	n.mu.Lock()
 	n.ctx = ctx
@@ -98,6 +101,9 @@ func (n *Network) Run(ctx context.Context) error {
 	<-ctx.Done()
 	n.mu.Lock()
 	n.stopped = true
+	for _, l := range n.lanes {
+		n.stopTimer(l)
+	}
 	n.mu.Unlock()
 	n.wg.Wait()
 	return nil
@@ -112,126 +118,22 @@ func (n *Network) logger() *slog.Logger {
 
 // Deliver takes an outbound message and plays out its fate in the background:
 // sent at once, delivered after the phone's delivery delay (or when it comes
-// online), read after the read delay if the phone reads on its own.
+// online), read after the read delay if the phone reads on its own. The statuses
+// of one phone's messages are recorded in the order Deliver was called.
 func (n *Network) Deliver(_ context.Context, m *wabi.Message) error {
-	n.spawn(func(ctx context.Context) { n.advance(ctx, m) })
+	n.push(m, advance, time.Time{})
 	return nil
 }
 
-// spawn runs f in the background unless the network stopped.
-func (n *Network) spawn(f func(ctx context.Context)) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.stopped {
+// holdLocked parks a sent message until its phone comes online; called with mu
+// held. If a phone changed since the offline phone was read at gen, the change
+// may have released the held messages already, so m is tried again instead.
+func (n *Network) holdLocked(m *wabi.Message, gen uint64) {
+	if n.gen != gen {
+		n.pushLocked(m, arrive, time.Time{})
 		return
 	}
-	ctx := n.ctx
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
-		f(ctx)
-	}()
-}
-
-// after runs f once d has passed (at once when d is 0).
-func (n *Network) after(d time.Duration, f func(ctx context.Context)) {
-	if d <= 0 {
-		n.spawn(f)
-		return
-	}
-	n.clock.AfterFunc(d, func() { n.spawn(f) })
-}
-
-// recipient reads the phone a message is for. A phone that does not exist or is
-// not on WhatsApp fails the message; ok is false then, or when the read failed.
-func (n *Network) recipient(ctx context.Context, m *wabi.Message) (vp *wabi.VirtualPhone, gen uint64, ok bool) {
-	vp, gen, err := n.phone(ctx, m.WaID)
-	if err != nil {
-		n.logError(ctx, "sim: read virtual phone", "wa_id", m.WaID, "err", err)
-		return nil, 0, false
-	}
-	if vp == nil || vp.Behaviour.NotOnWhatsApp {
-		n.fail(ctx, m)
-		return nil, 0, false
-	}
-	return vp, gen, true
-}
-
-// advance moves a message one step on from the status it has.
-func (n *Network) advance(ctx context.Context, m *wabi.Message) {
-	vp, gen, ok := n.recipient(ctx, m)
-	if !ok {
-		return
-	}
-	switch m.Status {
-	case wabi.StatusAccepted:
-		if !n.report(ctx, m, wabi.StatusSent, nil) {
-			return
-		}
-		m.Status = wabi.StatusSent
-		fallthrough
-	case wabi.StatusSent:
-		if vp.Behaviour.Offline {
-			n.hold(m, gen)
-			return
-		}
-		n.after(time.Duration(vp.Behaviour.DeliveryDelay), func(ctx context.Context) { n.deliverNow(ctx, m) })
-	case wabi.StatusDelivered:
-		if vp.Behaviour.AutoRead {
-			n.after(time.Duration(vp.Behaviour.ReadDelay), func(ctx context.Context) { n.report(ctx, m, wabi.StatusRead, nil) })
-		}
-	}
-}
-
-// deliverNow delivers a sent message unless its phone went offline meanwhile
-// (or left WhatsApp, which fails it).
-func (n *Network) deliverNow(ctx context.Context, m *wabi.Message) {
-	vp, gen, ok := n.recipient(ctx, m)
-	if !ok {
-		return
-	}
-	if vp.Behaviour.Offline {
-		n.hold(m, gen)
-		return
-	}
-	if !n.report(ctx, m, wabi.StatusDelivered, nil) {
-		return
-	}
-	m.Status = wabi.StatusDelivered
-	if vp.Behaviour.AutoRead {
-		n.after(time.Duration(vp.Behaviour.ReadDelay), func(ctx context.Context) { n.report(ctx, m, wabi.StatusRead, nil) })
-	}
-}
-
-// fail reports that m cannot reach its phone.
-func (n *Network) fail(ctx context.Context, m *wabi.Message) {
-	n.report(ctx, m, wabi.StatusFailed, wabi.Errorf(wabi.ENotOnWhatsApp,
-		"Message Undeliverable: %s is not a WhatsApp user on the simulated network.", m.WaID))
-}
-
-// hold parks a sent message until its phone comes online. If a phone changed
-// since the offline phone was read at gen, the change may have released the held
-// messages already, so m is tried again instead.
-func (n *Network) hold(m *wabi.Message, gen uint64) {
-	n.mu.Lock()
-	stale := n.gen != gen
-	if !stale {
-		n.held[m.WaID] = append(n.held[m.WaID], m)
-	}
-	n.mu.Unlock()
-	if stale {
-		n.spawn(func(ctx context.Context) { n.deliverNow(ctx, m) })
-	}
-}
-
-// report tells the sink about a status; it reports whether the sink took it.
-func (n *Network) report(ctx context.Context, m *wabi.Message, s wabi.Status, e *wabi.Error) bool {
-	err := n.Sink.UpdateStatus(ctx, wabi.StatusUpdate{MessageID: m.ID, Status: s, Timestamp: n.clock.Now(), Error: e})
-	if err != nil {
-		n.logError(ctx, "sim: record status", "wamid", m.ID, "status", s, "err", err)
-		return false
-	}
-	return true
+	n.held[m.WaID] = append(n.held[m.WaID], m)
 }
 
 // logError logs unless the network is shutting down, when errors are expected.
@@ -242,20 +144,31 @@ func (n *Network) logError(ctx context.Context, msg string, args ...any) {
 }
 
 // PhoneChanged tells the network a phone's behaviour changed: a phone that is now
-// online receives what was held for it.
+// online receives what was held for it, in the order it was held.
 func (n *Network) PhoneChanged(vp *wabi.VirtualPhone) {
 	n.mu.Lock()
+	defer n.mu.Unlock()
 	n.gen++
 	delete(n.phoneAt, vp.WaID)
-	var ms []*wabi.Message
-	if !vp.Behaviour.Offline {
-		ms = n.held[vp.WaID]
-		delete(n.held, vp.WaID)
+	if vp.Behaviour.Offline {
+		return
 	}
-	n.mu.Unlock()
+	ms := n.held[vp.WaID]
+	delete(n.held, vp.WaID)
+	if n.stopped {
+		return
+	}
 	for _, m := range ms {
-		n.spawn(func(ctx context.Context) { n.deliverNow(ctx, m) })
+		n.pushLocked(m, arrive, time.Time{})
 	}
+}
+
+// Active returns how many phones have steps queued or being played. A phone with
+// nothing left to do has no queue, goroutine or timer.
+func (n *Network) Active() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.lanes)
 }
 
 // Held returns how many messages wait for a phone to come online.
@@ -266,7 +179,8 @@ func (n *Network) Held(waID string) int {
 }
 
 // Read makes a phone open its delivered messages from a business number: the ones
-// named, or all when ids is empty. It returns how many were marked read.
+// named, or all when ids is empty, oldest first. It returns how many were marked
+// read and the first error of those that were not.
 func (n *Network) Read(ctx context.Context, waID, phoneNumberID string, ids []string) (int, error) {
 	ms, err := n.phones.Messages(ctx, wabi.MessageFilter{PhoneNumberID: phoneNumberID, WaID: waID, Direction: wabi.Outbound, Limit: 1000})
 	if err != nil {
@@ -276,17 +190,43 @@ func (n *Network) Read(ctx context.Context, waID, phoneNumberID string, ids []st
 	for _, id := range ids {
 		want[id] = true
 	}
-	read := 0
-	for _, m := range ms {
+	now := n.clock.Now()
+	var us []wabi.StatusUpdate
+	// The store lists newest first; the phone reads in the order messages came.
+	for _, m := range slices.Backward(ms) {
 		if m.Status != wabi.StatusDelivered || (len(ids) > 0 && !want[m.ID]) {
 			continue
 		}
-		if err := n.Sink.UpdateStatus(ctx, wabi.StatusUpdate{MessageID: m.ID, Status: wabi.StatusRead, Timestamp: n.clock.Now()}); err != nil {
-			return read, err
-		}
-		read++
+		us = append(us, wabi.StatusUpdate{MessageID: m.ID, Status: wabi.StatusRead, Timestamp: now})
 	}
-	return read, nil
+	if len(us) == 0 {
+		return 0, nil
+	}
+	// Record under the phone's lane, so that these reads do not interleave with
+	// the statuses its worker records.
+	n.mu.Lock()
+	l := n.lane(waID)
+	l.readers++
+	n.mu.Unlock()
+	defer func() {
+		n.mu.Lock()
+		l.readers--
+		n.kick(l)
+		n.mu.Unlock()
+	}()
+	l.rec.Lock()
+	errs := n.record(ctx, us)
+	l.rec.Unlock()
+	read, first := 0, error(nil)
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			read++
+		case first == nil:
+			first = err
+		}
+	}
+	return read, first
 }
 
 // Send makes a virtual phone send a message to a business number. The phone must

@@ -21,6 +21,15 @@ type NetworkSink interface {
 	Receive(ctx context.Context, m *Message) (*Message, error)
 }
 
+// BatchSink is implemented by sinks that can record several status updates in one
+// write. A network reporting many statuses of one chat in order uses it to keep
+// that order without waiting for a write per status.
+type BatchSink interface {
+	// UpdateStatuses records the updates in order, as that many UpdateStatus
+	// calls would, and returns one error per update (nil when it was recorded).
+	UpdateStatuses(ctx context.Context, us []StatusUpdate) []error
+}
+
 // Directory is implemented by networks that can tell whether a number has
 // WhatsApp, for contact checks. A network without it has every number on
 // WhatsApp, as the client has answered since v2.43.

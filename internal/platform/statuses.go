@@ -1,0 +1,91 @@
+package platform
+
+import (
+	"context"
+
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+var _ wabi.BatchSink = (*Platform)(nil)
+
+// UpdateStatuses records status updates of outbound messages in one store write
+// and queues their webhooks, in the order given: the webhooks of one chat are
+// delivered in the order their statuses were recorded, so a network that reports
+// a phone's statuses in order keeps them in order to the receiver. Each update is
+// taken as UpdateStatus would take it alone (a status that would move a message
+// backwards is ignored); an update that cannot be prepared gets its own error, and
+// a failed write fails every update it carried.
+func (p *Platform) UpdateStatuses(ctx context.Context, us []wabi.StatusUpdate) []error {
+	errs := make([]error, len(us))
+	b := &wabi.Batch{Statuses: make([]wabi.StatusChange, 0, len(us))}
+	// staged holds each recorded update's message as it will be once written;
+	// byID lets a later update of the same message see the earlier one.
+	staged := make([]*wabi.Message, 0, len(us))
+	var idx []int
+	var byID map[string]*wabi.Message
+	for i, u := range us {
+		m := byID[u.MessageID]
+		if m == nil {
+			var err error
+			if m, err = p.message(ctx, u.MessageID); err != nil {
+				errs[i] = err
+				continue
+			}
+		}
+		if m.Direction != wabi.Outbound || u.Status.Rank() <= m.Status.Rank() {
+			continue
+		}
+		if u.Timestamp.IsZero() {
+			u.Timestamp = p.clock.Now()
+		}
+		ds, err := p.statusWebhooks(ctx, m, u)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		b.Statuses = append(b.Statuses, wabi.StatusChange{MessageID: m.ID, Status: u.Status, At: u.Timestamp, Error: u.Error})
+		b.Deliveries = append(b.Deliveries, ds...)
+		c := *m
+		c.Status, c.StatusAt, c.Error = u.Status, u.Timestamp, u.Error
+		staged = append(staged, &c)
+		idx = append(idx, i)
+		if len(us) > 1 {
+			if byID == nil {
+				byID = make(map[string]*wabi.Message, len(us))
+			}
+			byID[c.ID] = &c
+		}
+	}
+	if len(staged) == 0 {
+		return errs
+	}
+	if err := p.store.Commit(ctx, b); err != nil {
+		for _, i := range idx {
+			errs[i] = err
+		}
+		return errs
+	}
+	for _, m := range staged {
+		p.recent.put(m)
+		p.changed(m)
+	}
+	p.enqueue(b.Deliveries)
+	return errs
+}
+
+// statusWebhooks renders the webhooks of a status update of m. Meta reports only
+// "sent" (and "failed") for reactions.
+func (p *Platform) statusWebhooks(ctx context.Context, m *wabi.Message, u wabi.StatusUpdate) ([]*wabi.Delivery, error) {
+	if m.Type == wabi.TypeReaction && u.Status != wabi.StatusSent && u.Status != wabi.StatusFailed {
+		return nil, nil
+	}
+	pn, err := p.phoneNumber(ctx, m.PhoneNumberID)
+	if err != nil {
+		return nil, err
+	}
+	w, err := p.waba(ctx, pn.WABAID)
+	if err != nil {
+		return nil, err
+	}
+	return p.statusDeliveries(ctx, pn, w, m, u)
+}
