@@ -6,9 +6,11 @@
 // Run by .ci/run: WABI_BIN=artifacts/wabi node console.test.mjs
 import assert from 'node:assert/strict';
 import { api, artifacts, launch, startReceiver, startWabi, step } from './harness.mjs';
+import { assertShell, assertShown, assertTablesFit, overlap, sizes } from './layout.mjs';
 
 const bin = process.env.WABI_BIN || 'artifacts/wabi';
 const customer = '15550009001';
+const reader = '15550009002';
 const timeout = 15000;
 
 const wabi = await startWabi(bin);
@@ -73,6 +75,9 @@ try {
     const reply = `${tid('bubble')}[data-direction="outbound"][data-type="interactive"]`;
     await page.waitForSelector(reply);
     await page.waitForSelector(`${reply} ${tid('tick')}[data-status="read"]`);
+    // The phone list follows: the chat's line is the reply now.
+    await page.locator(`${tid('phone-item')}[data-wa-id="${customer}"] ${tid('phone-last')}`)
+      .filter({ hasText: 'Hi Nina! Shall we ship today?' }).waitFor();
     await shot('phones');
   });
 
@@ -110,16 +115,146 @@ try {
     }
   });
 
-  await step('the chat fits a phone-sized window', async () => {
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    phone.setDefaultTimeout(timeout);
-    await phone.goto(`${wabi.base}/#/phones`);
-    await phone.waitForSelector(tid('phones-view'));
-    const width = await phone.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= 390, `the page is ${width}px wide in a 390px window`);
-    await phone.screenshot({ path: artifacts + 'phones-mobile.png' });
-    await phone.close();
+  await step('more to scroll: a long chat, and a phone that does not read', async () => {
+    for (let i = 1; i <= 24; i++) {
+      await api(wabi.base, 'POST', `/api/phones/${customer}/messages`, { to: number, type: 'text', text: { body: `question ${i}` } });
+    }
+    await api(wabi.base, 'POST', `/api/phones/${customer}/messages`, {
+      to: number, type: 'text', text: { body: 'A long question without spaces: ' + 'x'.repeat(300) },
+    });
+    await api(wabi.base, 'POST', '/api/phones', { wa_id: reader, profile_name: 'Rita Reader', behaviour: { auto_read: false } });
+    await api(wabi.base, 'POST', `/api/phones/${reader}/messages`, { to: number, type: 'text', text: { body: 'where is my parcel?' } });
   });
+
+  for (const size of sizes) {
+    const p = await browser.newPage({ viewport: { width: size.width, height: size.height } });
+    p.setDefaultTimeout(timeout);
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    const snap = (name) => p.screenshot({ path: `${artifacts}${size.name}-${name}.png` });
+    const at = `${size.name} ${size.width}x${size.height}`;
+    const open = async (view, ready) => {
+      await p.goto(`${wabi.base}/#/${view}`);
+      await p.waitForSelector(tid(view + '-view'));
+      await p.waitForSelector(ready);
+    };
+
+    await step(`${at}: the phone list shows each chat's last message, time and unread count`, async () => {
+      await open('phones', `${tid('phone-item')}[data-wa-id="${customer}"]`);
+      const item = p.locator(`${tid('phone-item')}[data-wa-id="${customer}"]`);
+      await item.locator(tid('phone-last')).filter({ hasText: 'A long question without spaces' }).waitFor();
+      assert.match(await item.locator(tid('phone-time')).innerText(), /^\d\d:\d\d$/);
+      // The business answers the phone that does not read: the list says so, live.
+      const rita = p.locator(`${tid('phone-item')}[data-wa-id="${reader}"]`);
+      assert.equal(await rita.locator(tid('phone-unread')).count(), 0, 'nothing is unread before the answer');
+      await api(wabi.base, 'POST', `/v23.0/${number}/messages`, {
+        messaging_product: 'whatsapp', to: reader, type: 'text', text: { body: `Your parcel arrives today (${size.name})` },
+      }, info.token.token);
+      await rita.locator(tid('phone-last')).filter({ hasText: `Your parcel arrives today (${size.name})` }).waitFor();
+      await rita.locator(tid('phone-unread')).filter({ hasText: /^1$/ }).waitFor();
+    });
+
+    await step(`${at}: the number selector shows its whole choice`, async () => {
+      const fit = await p.evaluate(() => {
+        const sel = document.querySelector('[data-testid="number-select"]');
+        const cs = getComputedStyle(sel);
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = cs.font;
+        const text = sel.options[sel.selectedIndex].text;
+        // Room for the text: the box less its padding, borders and the arrow.
+        const room = sel.getBoundingClientRect().width - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) -
+          parseFloat(cs.borderLeftWidth) - parseFloat(cs.borderRightWidth) - 24;
+        return { text, need: ctx.measureText(text).width, room };
+      });
+      assert.ok(fit.need <= fit.room, `"${fit.text}" needs ${Math.round(fit.need)}px, the selector has ${Math.round(fit.room)}px`);
+      await snap('phones');
+      await assertShell(p, 'phones');
+    });
+
+    await step(`${at}: an opened chat is on screen, and a toast never covers Send`, async () => {
+      await p.goto(`${wabi.base}/#/phones/${reader}/${number}`);
+      await p.waitForSelector(`${tid('chat')}[data-wa-id="${reader}"]`);
+      await assertShown(p, tid('chat'), 'the chat');
+      await assertShown(p, tid('composer-send'), 'the Send button', true);
+      await p.click(tid('chat-read'));
+      const toastBox = await p.locator(tid('toast')).filter({ hasText: 'marked read' }).boundingBox();
+      const send = await p.locator(tid('composer-send')).boundingBox();
+      assert.ok(toastBox && send, 'the toast and the Send button are shown');
+      assert.ok(!overlap(toastBox, send), `the toast ${JSON.stringify(toastBox)} covers Send ${JSON.stringify(send)}`);
+      assert.ok(toastBox.x >= 0 && toastBox.x + toastBox.width <= size.width, 'the toast fits the window');
+      await snap('chat');
+      if (size.width > 900) {
+        // The list beside the chat forgets the count once the phone has read.
+        await p.waitForSelector(`${tid('phone-item')}[data-wa-id="${reader}"][data-unread="0"]`);
+      }
+      await assertShell(p, 'the chat');
+      if (size.width <= 900) {
+        await p.click(tid('chat-back'));
+        await p.waitForSelector(`${tid('phone-item')}[data-wa-id="${reader}"][data-unread="0"]`);
+      }
+    });
+
+    await step(`${at}: messages, and an opened message is on screen`, async () => {
+      await open('messages', tid('message-row'));
+      await assertTablesFit(p, 'messages');
+      await assertShell(p, 'messages');
+      const row = p.locator(tid('message-row')).nth(12);
+      const id = await row.getAttribute('data-id');
+      await row.click();
+      await p.waitForSelector(`${tid('message-detail')} pre`);
+      await assertShown(p, tid('message-detail'), 'the message');
+      await snap('message');
+      await assertTablesFit(p, 'the message');
+      await assertShell(p, 'the message');
+      if (size.width <= 900) {
+        await p.click(tid('message-detail-back'));
+        await p.waitForSelector(tid('message-detail'), { state: 'hidden' });
+        await assertShown(p, `${tid('message-row')}[data-id="${id}"]`, 'the list, back where it was', true);
+      }
+    });
+
+    await step(`${at}: webhooks, and an opened delivery is on screen`, async () => {
+      await open('webhooks', tid('delivery-row'));
+      await p.click(`${tid('app-webhooks')} summary`);
+      const fields = await p.evaluate(() => [...document.querySelectorAll('[data-testid="app-webhook-form"]')].flatMap((form) => {
+        const card = form.getBoundingClientRect();
+        return [...form.querySelectorAll('.check')].map((c) => c.getBoundingClientRect())
+          .filter((r) => r.left < card.left || r.right > card.right).map((r) => `${Math.round(r.left)}..${Math.round(r.right)} of ${Math.round(card.left)}..${Math.round(card.right)}`);
+      }));
+      assert.deepEqual(fields, [], 'the field checkboxes stay inside their card');
+      await snap('webhooks');
+      await assertTablesFit(p, 'webhooks');
+      await assertShell(p, 'webhooks');
+      await p.locator(tid('delivery-row')).last().click();
+      await p.waitForSelector(`${tid('delivery-detail')} ${tid('delivery-attempt')}`);
+      await assertShown(p, tid('delivery-detail'), 'the delivery');
+      await snap('delivery');
+      await assertTablesFit(p, 'the delivery');
+      await assertShell(p, 'the delivery');
+    });
+
+    await step(`${at}: templates, and an opened preview is on screen beside or instead of the list`, async () => {
+      await open('templates', `${tid('template-row')}[data-name="hello_world"]`);
+      await assertTablesFit(p, 'templates');
+      await assertShell(p, 'templates');
+      await p.click(`${tid('template-row')}[data-name="hello_world"] a`);
+      await p.waitForSelector(tid('template-preview'));
+      await assertShown(p, tid('template-detail'), 'the template');
+      const list = await p.locator('.split .table-wrap').boundingBox();
+      if (size.width > 900) assert.ok(list && list.width >= 300, `the list beside the preview is ${list && list.width}px wide`);
+      else assert.equal(list, null, 'on a phone the preview takes the place of the list');
+      await snap('template');
+      await assertTablesFit(p, 'the template');
+      await assertShell(p, 'the template');
+    });
+
+    await step(`${at}: setup, scrolled to the bottom, keeps the shell`, async () => {
+      await open('setup', `${tid('snippet')}[data-snippet="cloud"]`);
+      await assertShell(p, 'setup');
+      await snap('setup-bottom');
+      assert.ok(await p.locator('.topbar').isVisible(), 'the top bar is shown');
+    });
+    await p.close();
+  }
 
   assert.deepEqual(pageErrors, [], 'the page threw');
 } catch (e) {

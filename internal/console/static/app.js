@@ -9,7 +9,8 @@
 //           admin-key-dialog, admin-key-input, admin-key-save, admin-key-forget,
 //           toast (data-kind: info | error), announcer (the aria-live region)
 // Phones    phones-view, new-phone-form, new-phone-wa-id, new-phone-name, new-phone-submit,
-//           number-select, phone-list, phone-item (data-wa-id),
+//           number-select, number-name, phone-list, phone-item (data-wa-id, data-unread),
+//           phone-last, phone-time, phone-unread,
 //           chat (data-wa-id, data-phone-number-id), chat-back, chat-read, typing,
 //           behaviour-toggle, behaviour-form, behaviour-delivery-delay, behaviour-read-delay,
 //           behaviour-auto-read, behaviour-offline, behaviour-not-on-whatsapp, behaviour-save,
@@ -24,21 +25,23 @@
 // Messages  messages-view, msg-filter-number, msg-filter-contact, msg-filter-direction,
 //           msg-filter-type, msg-filter-status, msg-filter-since, msg-filter-until,
 //           msg-filter-apply, msg-filter-reset, message-row (data-id), message-detail,
-//           message-detail-close, page-newer, page-older
+//           message-detail-close, message-detail-back, page-newer, page-older
 // Webhooks  webhooks-view, app-webhook-form (data-app-id), app-callback-url, app-verify-token,
 //           app-field (data-field), app-api-version, app-webhook-save, app-webhook-result,
 //           delivery-filter-state, delivery-row (data-id, data-state), delivery-detail,
-//           delivery-attempt, redeliver, redeliver-failed, deliveries-older
+//           delivery-detail-close, delivery-detail-back, delivery-attempt, redeliver,
+//           redeliver-failed, deliveries-older
 // Templates templates-view, template-waba-filter, template-row (data-id, data-name, data-status),
 //           template-approve, template-reject, template-pause, template-disable,
 //           template-reject-form, template-reject-reason, template-reject-confirm,
+//           template-detail, template-detail-close, template-detail-back,
 //           template-preview, template-category, template-quality
 // Setup     setup-view, snippet (data-snippet: cloud | onprem | node), snippet-copy (data-snippet),
 //           business-row, waba-row, number-row (data-platform), app-row,
 //           token-create-form, token-create-business, token-create-app, token-create-name,
 //           token-create-submit, token-new, token-row, token-copy, token-revoke
 import { state, setKey } from './state.js';
-import { clear, fail } from './dom.js';
+import { clear, fail, placeToasts } from './dom.js';
 import * as live from './live.js';
 import { icon } from './icons.js';
 import * as phones from './views/phones.js';
@@ -78,6 +81,7 @@ function route() {
   current.name = r.name;
   current.view = views[r.name].render(main, r) || null;
   main.focus({ preventScroll: true });
+  placeToasts();
 }
 
 // remount renders the current view anew, after the admin key changed.

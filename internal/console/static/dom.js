@@ -1,5 +1,6 @@
 // DOM helpers. Text always goes in as text nodes (never innerHTML), so data
 // from the API cannot inject markup.
+import { icon } from './icons.js';
 
 // h makes an element. attrs: class, text, on<event> handlers, data-* and aria-*
 // attributes, boolean attributes (true sets, false/null leaves out), and any
@@ -57,10 +58,44 @@ export function toast(message, kind) {
   const t = h('div', { class: 'toast ' + (kind || 'info'), 'data-testid': 'toast', 'data-kind': kind || 'info' },
     h('span', { text: message }),
     h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Dismiss', text: '×', onclick: () => t.remove() }));
+  placeToasts(box);
   box.append(t);
   // Three at a time: a burst of actions should not cover the page.
   while (box.children.length > 3) box.firstElementChild.remove();
   setTimeout(() => t.remove(), kind === 'error' ? 9000 : 3500);
+}
+
+// placeToasts lifts the toasts above the chat's composer when one is on
+// screen, so that a toast never covers the Send button or the text being typed;
+// elsewhere they sit at the bottom. The app calls it again on every route.
+export function placeToasts(box = document.getElementById('toasts')) {
+  const composer = document.querySelector('.composer-wrap');
+  const top = composer && composer.getClientRects().length ? composer.getBoundingClientRect().top : 0;
+  if (top > 0 && top < window.innerHeight) box.style.setProperty('--toast-bottom', (window.innerHeight - top + 12) + 'px');
+  else box.style.removeProperty('--toast-bottom');
+}
+
+// narrow tells whether the console has its phone layout (style.css), where an
+// open detail takes the place of its list.
+export const narrow = () => window.matchMedia('(max-width: 900px)').matches;
+
+// showSplit opens or closes the detail pane of a list/detail split. In the
+// phone layout the detail replaces the list: opening it shows it from its top,
+// and closing it goes back to where the list was.
+export function showSplit(split, detail, open) {
+  const main = document.getElementById('main');
+  const wasOpen = !split.classList.contains('closed');
+  if (open && !wasOpen) split.dataset.listTop = String(main.scrollTop);
+  split.classList.toggle('closed', !open);
+  detail.hidden = !open;
+  if (narrow() && open !== wasOpen) main.scrollTop = open ? 0 : Number(split.dataset.listTop || 0);
+}
+
+// backButton is the detail's way back to its list in the phone layout; wider
+// windows show the list beside it and a Close button instead.
+export function backButton(testid, onclick) {
+  return h('button', { type: 'button', class: 'icon-btn back', 'aria-label': 'Back to the list', title: 'Back to the list', 'data-testid': testid, onclick },
+    icon('back'));
 }
 
 // fail shows an API error as a toast; views end their promise chains with it.
@@ -102,6 +137,17 @@ export function copyButton(text, what, testid) {
 export const plus = (digits) => (digits ? '+' + String(digits).replace(/^\+/, '') : '');
 
 const pad = (n) => String(n).padStart(2, '0');
+
+// when is the time of a chat in a chat list: HH:MM today, "Yesterday", or the
+// date.
+export function when(ts) {
+  const d = new Date(ts);
+  if (!ts || isNaN(d)) return '';
+  const label = day(ts);
+  if (label === 'Today') return time(ts);
+  if (label === 'Yesterday') return label;
+  return d.toLocaleDateString(undefined, { year: '2-digit', month: 'numeric', day: 'numeric' });
+}
 
 // time shows HH:MM of an RFC 3339 time.
 export function time(ts) {

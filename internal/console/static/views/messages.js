@@ -3,7 +3,7 @@
 // the full JSON of a message in a side pane.
 import { state } from '../state.js';
 import { get, q, loadNumbers } from '../api.js';
-import { h, clear, field, select, fail, plus, dateTime, json, badge, empty } from '../dom.js';
+import { h, clear, field, select, fail, plus, dateTime, json, badge, empty, showSplit, backButton } from '../dom.js';
 import { subscribe } from '../live.js';
 import { snippet } from './bubbles.js';
 import { platformName } from './chat.js';
@@ -12,6 +12,10 @@ const types = ['text', 'image', 'audio', 'video', 'document', 'sticker', 'locati
 const statuses = ['accepted', 'sent', 'delivered', 'read', 'failed', 'received'];
 const filterKeys = ['phone_number_id', 'wa_id', 'direction', 'type', 'status', 'since', 'until'];
 const pageSize = 50;
+// colClass hides columns where the table is narrow: beside an open detail
+// (hide-split), on a small window (hide-narrow) and on a phone (hide-phone),
+// where the content's preview tells the type.
+const colClass = [null, null, 'hide-narrow hide-split', 'hide-split hide-phone', 'hide-phone', null, null];
 
 // toLocalInput turns an RFC 3339 time into a datetime-local value, and back.
 function toLocalInput(ts) {
@@ -46,7 +50,7 @@ export function render(main, route) {
       h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
         h('caption', { class: 'visually-hidden', text: 'Messages, newest first' }),
         h('thead', {}, h('tr', {},
-          ['Time', 'Direction', 'Business number', 'Contact', 'Type', 'Status', 'Content'].map((t, i) => h('th', { scope: 'col', class: i === 2 ? 'hide-narrow hide-split' : i === 3 ? 'hide-split' : null, text: t })))),
+          ['Time', 'Direction', 'Business number', 'Contact', 'Type', 'Status', 'Content'].map((t, i) => h('th', { scope: 'col', class: colClass[i], text: t })))),
         body)),
       h('div', { class: 'pager' },
         h('button', { type: 'button', class: 'btn small', 'data-testid': 'page-newer', onclick: newer }, '← Newer'),
@@ -105,11 +109,12 @@ export function render(main, route) {
         const n = state.numbers.find((x) => x.id === m.phone_number_id);
         const open = () => select1(m.id);
         return h('tr', { class: 'clickable', 'data-testid': 'message-row', 'data-id': m.id, 'aria-selected': m.id === view.selected ? 'true' : 'false', onclick: open },
-          h('td', { class: 'mono nowrap', title: dateTime(m.timestamp), text: dateTime(m.timestamp).slice(5) }),
+          h('td', { class: 'mono nowrap', title: dateTime(m.timestamp) },
+            h('span', { class: 'hide-phone', text: dateTime(m.timestamp).slice(5, 11) }), dateTime(m.timestamp).slice(11)),
           h('td', {}, badge(m.direction)),
-          h('td', { class: 'hide-narrow hide-split', text: n ? plus(n.display_phone_number) : m.phone_number_id }),
-          h('td', { class: 'hide-split', text: plus(m.wa_id) }),
-          h('td', { text: m.type }),
+          h('td', { class: colClass[2], text: n ? plus(n.display_phone_number) : m.phone_number_id }),
+          h('td', { class: colClass[3], text: plus(m.wa_id) }),
+          h('td', { class: colClass[4], text: m.type }),
           h('td', {}, badge(m.status), m.error ? h('small', { class: 'muted', text: ' ' + m.error.code }) : null),
           h('td', { class: 'ellipsis' }, h('button', { type: 'button', class: 'linkish', 'aria-label': 'Show message ' + m.id,
             onclick: (e) => { e.stopPropagation(); open(); } }, snippet(m) || m.id)));
@@ -129,14 +134,14 @@ export function render(main, route) {
   }
 
   function showDetail() {
-    split.classList.toggle('closed', !view.selected);
-    detail.hidden = !view.selected;
+    showSplit(split, detail, !!view.selected);
     if (!view.selected) return;
-    const close = h('button', { type: 'button', class: 'btn small', 'data-testid': 'message-detail-close', onclick: () => select1('') }, 'Close');
-    clear(detail, h('div', { class: 'detail-head' }, h('h2', { text: 'Message' }), close), h('p', { class: 'muted', text: 'Loading…' }));
+    const close = h('button', { type: 'button', class: 'btn small hide-narrow', 'data-testid': 'message-detail-close', onclick: () => select1('') }, 'Close');
+    const head = () => h('div', { class: 'detail-head' }, backButton('message-detail-back', () => select1('')), h('h2', { text: 'Message' }), close);
+    clear(detail, head(), h('p', { class: 'muted', text: 'Loading…' }));
     get('/api/messages/' + encodeURIComponent(view.selected)).then((m) => {
       const chatLink = '#/phones/' + encodeURIComponent(m.wa_id) + '/' + encodeURIComponent(m.phone_number_id);
-      clear(detail, h('div', { class: 'detail-head' }, h('h2', { text: 'Message' }), close),
+      clear(detail, head(),
         h('dl', { class: 'kv' },
           h('dt', { text: 'id' }), h('dd', { class: 'mono', text: m.id }),
           h('dt', { text: 'status' }), h('dd', {}, badge(m.status), ' ', dateTime(m.status_at)),
@@ -144,7 +149,7 @@ export function render(main, route) {
           h('dt', { text: 'webhooks' }), h('dd', {}, h('a', { href: '#/webhooks?message_id=' + encodeURIComponent(m.id), text: 'Deliveries about this message' }))),
         h('pre', { class: 'json', tabindex: '0', 'aria-label': 'Message JSON', text: json(m) }));
     }, (err) => {
-      clear(detail, h('div', { class: 'detail-head' }, h('h2', { text: 'Message' }), close), h('p', { class: 'result err', text: err.message }));
+      clear(detail, head(), h('p', { class: 'result err', text: err.message }));
     });
   }
 

@@ -1,22 +1,42 @@
-// The Phones view (the default): the virtual phones of the simulated network,
-// a form for a new one, and the chat of the selected phone with a business
-// number. Routes: #/phones, #/phones/{wa_id}, #/phones/{wa_id}/{phone_number_id}.
+// The Phones view (the default): the virtual phones of the simulated network
+// as a chat list (each with its last message, its time and how many messages
+// wait unread), a form for a new one, and the chat of the selected phone with
+// a business number. Routes: #/phones, #/phones/{wa_id},
+// #/phones/{wa_id}/{phone_number_id}.
 import { state } from '../state.js';
-import { get, post, loadNumbers, loadInfo } from '../api.js';
-import { h, clear, field, fail, toast, plus, empty } from '../dom.js';
-import { initials } from './bubbles.js';
+import { get, post, q, loadNumbers, loadInfo } from '../api.js';
+import { h, clear, field, fail, toast, plus, empty, when, dateTime } from '../dom.js';
+import { subscribe } from '../live.js';
+import { initials, snippet, tick } from './bubbles.js';
 import { mountChat, platformName } from './chat.js';
+
+// refreshAfter is how long the list waits after a message event before it
+// asks for the phones again: a burst of messages costs one request.
+const refreshAfter = 500;
+
+// lastOf is the time of a phone's last message, for sorting ('' if none).
+const lastOf = (p) => (p.last_message && p.last_message.timestamp) || '';
+
+// phoneLine is what a chat list shows of a phone's last message: the ticks of
+// what the business sent, and the text or the kind of message.
+function phoneLine(p) {
+  const m = p.last_message;
+  if (!m) return h('small', { class: 'phone-last', text: plus(p.wa_id) });
+  const from = m.direction === 'outbound' ? [tick(m), ' '] : [h('span', { class: 'visually-hidden', text: 'You: ' })];
+  return h('small', { class: 'phone-last', 'data-testid': 'phone-last', title: snippet(m) || m.type }, from, snippet(m) || m.type);
+}
 
 // render mounts the view; update follows route changes inside it.
 export function render(main, route) {
   const view = { phones: [], waID: '', pnID: '', chat: null, chatKey: '', route, loaded: false };
   const list = h('ul', { class: 'phone-list', 'data-testid': 'phone-list', 'aria-label': 'Virtual phones' });
   const numberSelect = h('select', { 'data-testid': 'number-select', id: 'number-select' });
+  const numberName = h('small', { class: 'hint', 'data-testid': 'number-name' });
   const chatPane = h('div', { class: 'chat-pane' });
   const root = h('div', { class: 'phones-view', 'data-testid': 'phones-view' },
     h('aside', { class: 'phones-side', 'aria-label': 'Phones' },
       h('div', { class: 'side-head' }, h('h1', { text: 'Phones' })),
-      field('Business number', numberSelect),
+      h('div', { class: 'field' }, h('label', { for: 'number-select', text: 'Business number' }), numberSelect, numberName),
       newPhoneForm(),
       list),
     chatPane);
@@ -62,26 +82,66 @@ export function render(main, route) {
       if (b.offline) tags.push(h('span', { class: 'badge b-offline', text: 'offline' + (p.held ? ' · ' + p.held + ' held' : '') }));
       if (b.not_on_whatsapp) tags.push(h('span', { class: 'badge b-failed', text: 'not on WhatsApp' }));
       if (!b.auto_read) tags.push(h('span', { class: 'badge', text: 'manual read' }));
+      if (b.delivery_delay && b.delivery_delay !== '0s') tags.push(h('span', { class: 'badge', text: 'delivers in ' + b.delivery_delay }));
       const current = p.wa_id === view.waID;
-      return h('li', {}, h('a', { class: 'phone-item', href: href(p.wa_id), 'data-testid': 'phone-item', 'data-wa-id': p.wa_id, 'aria-current': current ? 'true' : null },
+      const unread = p.unread || 0;
+      const at = lastOf(p);
+      return h('li', {}, h('a', { class: 'phone-item' + (unread ? ' has-unread' : ''), href: href(p.wa_id), 'data-testid': 'phone-item', 'data-wa-id': p.wa_id,
+        'data-unread': String(unread), 'aria-current': current ? 'true' : null },
         h('span', { class: 'avatar', 'aria-hidden': 'true', text: initials(p.profile_name || p.wa_id) }),
         h('span', { class: 'phone-text' },
-          h('strong', { text: p.profile_name || plus(p.wa_id) }),
-          h('small', { text: plus(p.wa_id) + (b.delivery_delay && b.delivery_delay !== '0s' ? ' · delivers in ' + b.delivery_delay : '') })),
-        tags.length ? h('span', { class: 'tags' }, tags) : null));
+          h('span', { class: 'phone-line' },
+            h('strong', { text: p.profile_name || plus(p.wa_id), title: plus(p.wa_id) }),
+            at ? h('time', { class: 'phone-time', 'data-testid': 'phone-time', datetime: at, title: dateTime(at), text: when(at) }) : null),
+          h('span', { class: 'phone-line' },
+            phoneLine(p),
+            unread ? h('span', { class: 'unread', 'data-testid': 'phone-unread', title: unread + ' unread', 'aria-label': unread + ' unread', text: unread > 99 ? '99+' : String(unread) }) : null),
+          tags.length ? h('span', { class: 'tags' }, tags) : null)));
     }));
     if (focused) list.querySelector('[data-wa-id="' + CSS.escape(focused) + '"]')?.focus();
   }
 
+  // renderNumbers fills the number selector. An option says only the number
+  // and its platform, so that it fits the side bar; the business name shows
+  // under it.
   function renderNumbers() {
-    const opts = state.numbers.map((n) => [n.id, plus(n.display_phone_number) + ' · ' + (n.verified_name || '') + ' (' + platformName(n.platform_type) + (n.registered ? '' : ', not registered') + ')']);
-    clear(numberSelect, opts.map(([v, l]) => h('option', { value: v, selected: v === view.pnID, text: l })));
+    const opts = state.numbers.map((n) => [n.id, plus(n.display_phone_number) + ' · ' + platformName(n.platform_type) + (n.registered ? '' : ' (not registered)'),
+      (n.verified_name || '') + ' · ' + plus(n.display_phone_number) + ' · ' + platformName(n.platform_type)]);
+    clear(numberSelect, opts.map(([v, l, full]) => h('option', { value: v, selected: v === view.pnID, title: full, text: l })));
+    const n = state.numbers.find((x) => x.id === view.pnID);
+    numberName.textContent = n ? n.verified_name || '' : '';
   }
 
+  // loadPhones lists the phones with their chat with the chosen number, most
+  // recent chat first, as a chat list does.
   async function loadPhones() {
-    view.phones = (await get('/api/phones')).data;
+    const pn = view.pnID;
+    const phones = (await get('/api/phones' + q({ phone_number_id: pn }))).data;
+    if (pn !== view.pnID) return; // another number was chosen meanwhile
+    view.phones = phones.map((p, i) => Object.assign(p, { order: i }))
+      .sort((a, b) => (lastOf(a) === lastOf(b) ? a.order - b.order : lastOf(a) < lastOf(b) ? 1 : -1));
     renderList();
   }
+
+  // A message of the chosen number moves its chat up and changes its line.
+  // The first event of a burst schedules one request; the rest ride on it, so
+  // a steady stream of events still refreshes the list twice a second.
+  let refreshTimer = 0;
+  const refresh = () => {
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = 0;
+      loadPhones().catch(() => {});
+    }, refreshAfter);
+  };
+  const unsubscribe = subscribe({
+    message(m) {
+      if (view.loaded && m.phone_number_id === view.pnID) refresh();
+    },
+    poll() {
+      if (view.loaded) refresh();
+    },
+  });
 
   // pick chooses the business number: the route's, the last one used, the
   // demo's, or the first.
@@ -113,29 +173,37 @@ export function render(main, route) {
       return;
     }
     view.chat = mountChat(chatPane, phone, number, (saved) => {
-      view.phones = view.phones.map((p) => (p.wa_id === saved.wa_id ? saved : p));
+      view.phones = view.phones.map((p) => (p.wa_id === saved.wa_id ? Object.assign({}, p, saved) : p)); // keeps its chat line
       renderList();
     });
   }
 
   function apply(r) {
+    const pn = view.pnID;
     view.waID = r.parts[0] || '';
     view.pnID = pick(r.parts[1]);
     state.chatNumber = view.pnID;
     renderNumbers();
     renderList();
     showChat();
+    if (view.pnID !== pn) loadPhones().catch(fail); // the chats with the other number
   }
 
   numberSelect.addEventListener('change', () => {
     state.chatNumber = numberSelect.value;
+    if (view.waID) {
+      location.hash = '#/phones/' + encodeURIComponent(view.waID) + '/' + encodeURIComponent(numberSelect.value);
+      return;
+    }
     view.pnID = numberSelect.value;
-    if (view.waID) location.hash = href(view.waID);
-    else renderList();
+    renderNumbers();
+    loadPhones().catch(fail);
   });
 
-  Promise.all([loadInfo().catch(() => null), loadNumbers(), loadPhones()])
-    .then(() => {
+  Promise.all([loadInfo().catch(() => null), loadNumbers()])
+    .then(async () => {
+      view.pnID = pick(view.route.parts[1]);
+      await loadPhones();
       view.loaded = true;
       apply(view.route);
     })
@@ -149,6 +217,8 @@ export function render(main, route) {
     },
     cleanup() {
       if (view.chat) view.chat.cleanup();
+      unsubscribe();
+      clearTimeout(refreshTimer);
     },
   };
 }

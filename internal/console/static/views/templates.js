@@ -3,12 +3,16 @@
 // preview of how the template looks on a phone. Routes: #/templates and
 // #/templates/{id}, with ?waba_id=.
 import { get, post, q, enc } from '../api.js';
-import { h, clear, field, select, fail, toast, dateTime, badge, empty } from '../dom.js';
+import { h, clear, field, select, fail, toast, dateTime, badge, empty, showSplit, backButton } from '../dom.js';
 import { icon } from '../icons.js';
 
 const reasons = ['NONE', 'ABUSIVE_CONTENT', 'INCORRECT_CATEGORY', 'INVALID_FORMAT', 'PROMOTIONAL', 'SCAM', 'TAG_CONTENT_MISMATCH'];
 const categories = ['MARKETING', 'UTILITY', 'AUTHENTICATION'];
 const qualities = ['GREEN', 'YELLOW', 'RED', 'UNKNOWN'];
+// colClass hides columns where the table is narrow: beside an open detail
+// (hide-split) and on a phone (hide-phone), where the name, the status and the
+// review buttons stay; the detail shows the rest.
+const colClass = [null, 'hide-phone', 'hide-phone', null, 'hide-phone', 'hide-split hide-phone', null];
 
 // withVars shows text with its {{variables}} marked.
 function withVars(text) {
@@ -58,11 +62,11 @@ export function render(main, route) {
   const view = { wabas: [], list: [], wabaID: '', selected: '', rejecting: '', loaded: false };
   const wabaSel = h('select', { 'data-testid': 'template-waba-filter', id: 'template-waba' });
   const body = h('tbody');
-  const detail = h('section', { class: 'card detail', hidden: true, 'aria-label': 'Template' });
+  const detail = h('section', { class: 'card detail', hidden: true, 'aria-label': 'Template', 'data-testid': 'template-detail' });
   const split = h('div', { class: 'split closed narrow-detail' },
     h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
       h('caption', { class: 'visually-hidden', text: 'Templates' }),
-      h('thead', {}, h('tr', {}, ['Name', 'Language', 'Category', 'Status', 'Quality', 'Updated', 'Review'].map((t) => h('th', { scope: 'col', class: t === 'Updated' ? 'hide-split' : null, text: t })))),
+      h('thead', {}, h('tr', {}, ['Name', 'Language', 'Category', 'Status', 'Quality', 'Updated', 'Review'].map((t, i) => h('th', { scope: 'col', class: colClass[i], text: t })))),
       body)),
     detail);
   clear(main, h('div', { class: 'page', 'data-testid': 'templates-view' },
@@ -135,11 +139,11 @@ export function render(main, route) {
       h('tr', { class: 'clickable', 'data-testid': 'template-row', 'data-id': t.id, 'data-name': t.name, 'data-status': t.status,
         'aria-selected': t.id === view.selected ? 'true' : 'false', onclick: () => { location.hash = '#/templates/' + enc(t.id) + q({ waba_id: view.wabaID }); } },
       h('td', {}, h('a', { href: '#/templates/' + enc(t.id) + q({ waba_id: view.wabaID }), onclick: (e) => e.stopPropagation(), text: t.name })),
-      h('td', { text: t.language }),
-      h('td', { text: t.category }),
+      h('td', { class: colClass[1], text: t.language }),
+      h('td', { class: colClass[2], text: t.category }),
       h('td', {}, badge(t.status, 'template-status'), t.rejected_reason && t.rejected_reason !== 'NONE' ? h('small', { class: 'muted', text: ' ' + t.rejected_reason }) : null),
-      h('td', {}, badge(t.quality_score || 'UNKNOWN')),
-      h('td', { class: 'mono hide-split', text: dateTime(t.updated_at || t.created_at) }),
+      h('td', { class: colClass[4] }, badge(t.quality_score || 'UNKNOWN')),
+      h('td', { class: 'mono ' + colClass[5], text: dateTime(t.updated_at || t.created_at) }),
       h('td', {}, actions(t))),
       view.rejecting === t.id ? rejectForm(t) : null,
     ]));
@@ -147,16 +151,17 @@ export function render(main, route) {
 
   function renderDetail() {
     const t = view.list.find((x) => x.id === view.selected);
-    split.classList.toggle('closed', !t);
-    detail.hidden = !t;
+    showSplit(split, detail, !!t);
     if (!t) return;
     const cat = select({ 'data-testid': 'template-category', id: 'tpl-cat' }, categories.map((c) => [c, c]), t.category);
     const qual = select({ 'data-testid': 'template-quality', id: 'tpl-qual' }, qualities.map((c) => [c, c]), t.quality_score || 'UNKNOWN');
     cat.addEventListener('change', () => post('/api/templates/' + enc(t.id) + '/category', { category: cat.value }).then((s) => { toast(s.name + ' is now ' + s.category + '.'); replace(s); }, fail));
     qual.addEventListener('change', () => post('/api/templates/' + enc(t.id) + '/quality', { quality_score: qual.value }).then((s) => { toast(s.name + ' is rated ' + s.quality_score + '.'); replace(s); }, fail));
     clear(detail,
-      h('div', { class: 'detail-head' }, h('h2', { text: t.name + ' · ' + t.language }),
-        h('a', { class: 'btn small', href: '#/templates' + q({ waba_id: view.wabaID }) }, 'Close')),
+      h('div', { class: 'detail-head' },
+        backButton('template-detail-back', () => { location.hash = '#/templates' + q({ waba_id: view.wabaID }); }),
+        h('h2', { text: t.name + ' · ' + t.language }),
+        h('a', { class: 'btn small hide-narrow', href: '#/templates' + q({ waba_id: view.wabaID }), 'data-testid': 'template-detail-close' }, 'Close')),
       preview(t),
       h('div', { class: 'grid2' }, field('Category', cat, t.previous_category ? 'was ' + t.previous_category : ''), field('Quality', qual)),
       h('dl', { class: 'kv' },

@@ -4,11 +4,14 @@
 // #/webhooks/{delivery id}, with ?state=, ?app_id=, ?message_id= filters.
 import { state } from '../state.js';
 import { get, post, put, q, enc, loadNumbers } from '../api.js';
-import { h, clear, field, select, fail, toast, plus, dateTime, relative, json, badge, empty, copyButton } from '../dom.js';
+import { h, clear, field, select, fail, toast, plus, dateTime, relative, json, badge, empty, copyButton, showSplit, backButton } from '../dom.js';
 import { subscribe } from '../live.js';
 
 const fields = ['messages', 'message_template_status_update', 'template_category_update', 'message_template_quality_update'];
 const pageSize = 50;
+// colClass hides columns of the deliveries where the table is narrow: beside
+// an open detail (hide-split) and on a phone (hide-phone).
+const colClass = [null, null, 'hide-split hide-phone', null, null, 'hide-phone', 'hide-split hide-phone'];
 
 export function render(main, route) {
   const view = { apps: [], rows: [], filters: {}, selected: '', next: '', loaded: false };
@@ -28,7 +31,7 @@ export function render(main, route) {
     h('div', {},
       h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
         h('caption', { class: 'visually-hidden', text: 'Webhook deliveries, newest first' }),
-        h('thead', {}, h('tr', {}, ['State', 'Event', 'Target', 'Attempts', 'Last status', 'Next retry', 'Created'].map((t) => h('th', { scope: 'col', class: t === 'Target' || t === 'Created' ? 'hide-split' : null, text: t })))),
+        h('thead', {}, h('tr', {}, ['State', 'Event', 'Target', 'Attempts', 'Last status', 'Next retry', 'Created'].map((t, i) => h('th', { scope: 'col', class: colClass[i], text: t })))),
         body)),
       h('div', { class: 'pager' }, h('span'), more)),
     detail);
@@ -76,7 +79,9 @@ export function render(main, route) {
     const version = h('input', { type: 'text', value: app.api_version, 'data-testid': 'app-api-version' });
     const checks = fields.map((f) => {
       const box = h('input', { type: 'checkbox', checked: (app.fields || []).includes(f), id: 'f-' + app.id + '-' + f, 'data-testid': 'app-field', 'data-field': f });
-      return { f, box, el: h('div', { class: 'check' }, box, h('label', { for: box.id, text: f })) };
+      // A line may break after an underscore, not inside a word.
+      const words = f.split('_').map((w, i, all) => (i < all.length - 1 ? [w + '_', h('wbr')] : w));
+      return { f, box, el: h('div', { class: 'check' }, box, h('label', { for: box.id }, words)) };
     });
     const result = h('div', { class: 'result', role: 'status', 'data-testid': 'app-webhook-result' });
     return h('form', { class: 'card', 'data-testid': 'app-webhook-form', 'data-app-id': app.id, 'aria-label': 'Webhook of ' + app.name, onsubmit: (e) => {
@@ -111,11 +116,11 @@ export function render(main, route) {
     h('td', {}, badge(d.state)),
     h('td', {}, h('button', { type: 'button', class: 'linkish', 'aria-label': 'Show delivery ' + d.id + ' (' + d.event + ')',
       onclick: (e) => { e.stopPropagation(); open(d.id); } }, d.event)),
-    h('td', { class: 'hide-split', text: targetName(d) + (d.wa_id ? ' → ' + plus(d.wa_id) : '') }),
+    h('td', { class: colClass[2], text: targetName(d) + (d.wa_id ? ' → ' + plus(d.wa_id) : '') }),
     h('td', { text: String(d.attempts) }),
     h('td', { title: d.last_error || '' }, d.last_status ? String(d.last_status) : d.last_error ? 'error' : '–'),
-    h('td', { 'data-next': retry ? d.next_attempt_at : null, text: retry }),
-    h('td', { class: 'mono hide-split', text: dateTime(d.created_at) }));
+    h('td', { class: colClass[5], 'data-next': retry ? d.next_attempt_at : null, text: retry }),
+    h('td', { class: 'mono ' + colClass[6], text: dateTime(d.created_at) }));
   }
 
   function renderRows() {
@@ -167,8 +172,7 @@ export function render(main, route) {
   }
 
   function showDetail(d) {
-    split.classList.toggle('closed', !view.selected);
-    detail.hidden = !view.selected;
+    showSplit(split, detail, !!view.selected);
     if (!view.selected || !d) return;
     // Answers and live events can cross: a redeliver's answer (pending) may come
     // after the event of the attempt it led to. Never show an older state.
@@ -179,10 +183,11 @@ export function render(main, route) {
     const sig = headers['X-Hub-Signature-256'];
     clear(detail,
       h('div', { class: 'detail-head' },
+        backButton('delivery-detail-back', close),
         h('h2', {}, 'Delivery ', h('span', { class: 'mono', text: d.id })),
         h('div', { class: 'row' },
           h('button', { type: 'button', class: 'btn primary small', 'data-testid': 'redeliver', onclick: () => redeliver(d.id) }, 'Redeliver'),
-          h('button', { type: 'button', class: 'btn small', 'data-testid': 'delivery-detail-close', onclick: close }, 'Close'))),
+          h('button', { type: 'button', class: 'btn small hide-narrow', 'data-testid': 'delivery-detail-close', onclick: close }, 'Close'))),
       h('dl', { class: 'kv' },
         h('dt', { text: 'state' }), h('dd', {}, badge(d.state), d.state === 'pending' && d.next_attempt_at ? ' next attempt ' + relative(d.next_attempt_at) : ''),
         h('dt', { text: 'event' }), h('dd', { text: d.event }),
@@ -201,8 +206,7 @@ export function render(main, route) {
   }
 
   function loadDetail() {
-    split.classList.toggle('closed', !view.selected);
-    detail.hidden = !view.selected;
+    showSplit(split, detail, !!view.selected);
     if (!view.selected) return;
     get('/api/deliveries/' + enc(view.selected)).then(showDetail, fail);
   }
