@@ -109,6 +109,16 @@ func uploadFormError(err error) error {
 	return err
 }
 
+// uploadBodyError words a raw upload body that could not be read: the
+// client's fault (cut off, too slow, too large), not the server's.
+func uploadBodyError(err error) error {
+	var tooLarge *form.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return uploadTooLarge()
+	}
+	return wabi.Errorf(wabi.EBadRequest, "The upload could not be read: %v", errors.Unwrap(err))
+}
+
 func uploadTooLarge() error {
 	return wabi.Errorf(wabi.EMediaUpload, "The upload is larger than WhatsApp's largest file (%d bytes).", platform.MediaMaxSize)
 }

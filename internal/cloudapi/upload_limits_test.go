@@ -256,3 +256,32 @@ func TestUploadParamsInQuery(t *testing.T) {
 		t.Fatalf("answer %d (code %d), want 200", status, code)
 	}
 }
+
+// brokenBody yields some bytes, then fails as a body does when its client goes
+// away or is cut off for sending too slowly.
+type brokenBody struct{ sent bool }
+
+func (b *brokenBody) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		return copy(p, "%PDF-1.4\n"), nil
+	}
+	return 0, io.ErrUnexpectedEOF
+}
+
+// TestBrokenUploadPartIsTheClients: a resumable upload part whose body breaks
+// off is the client's error (100), not the server's.
+func TestBrokenUploadPartIsTheClients(t *testing.T) {
+	s := mustStack(t)
+	session := s.mustUploadSession("doc.pdf", "application/pdf", 1000)
+	req := httptest.NewRequest("POST", "/v23.0/"+session, &brokenBody{})
+	req.Header.Set("Authorization", "OAuth "+s.demo.Token.Value)
+	req.Header.Set("file_offset", "0")
+	rec := httptest.NewRecorder()
+	cloudapi.New(s.p).ServeHTTP(rec, req)
+	var e struct{ Error struct{ Code int } }
+	json.Unmarshal(rec.Body.Bytes(), &e)
+	if rec.Code != 400 || e.Error.Code != 100 {
+		t.Fatalf("answer %d %s, want 400 (100)", rec.Code, rec.Body)
+	}
+}

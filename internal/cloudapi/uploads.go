@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/wabihq/wabi/internal/codec"
+	"github.com/wabihq/wabi/internal/form"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/wabi"
 )
@@ -68,9 +69,12 @@ func (a *API) postUploadSession(w http.ResponseWriter, r *http.Request, c platfo
 	if err != nil || offset < 0 {
 		return wabi.Errorf(wabi.EInvalidParam, "Header file_offset must be a number of bytes, not %q.", raw)
 	}
-	body := http.MaxBytesReader(w, r.Body, platform.MediaMaxSize+1)
+	body := form.Track(http.MaxBytesReader(w, r.Body, platform.MediaMaxSize+1))
 	s, err := a.p.AppendUpload(r.Context(), c, r.PathValue("id"), offset, body)
 	if err != nil {
+		if berr := body.Err(); berr != nil {
+			return uploadBodyError(berr)
+		}
 		return err
 	}
 	if s.SHA256 != "" {

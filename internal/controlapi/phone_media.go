@@ -32,7 +32,8 @@ func (a *API) handlePhoneUpload(w http.ResponseWriter, r *http.Request) error {
 		return phoneUploadTooLarge()
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxPhoneUpload)
-	up := platform.MediaUpload{PhoneNumberID: pn, Origin: wabi.OriginInbound, Body: r.Body,
+	raw := form.Track(r.Body)
+	up := platform.MediaUpload{PhoneNumberID: pn, Origin: wabi.OriginInbound, Body: raw,
 		Declared: r.Header.Get("Content-Type"), Filename: r.URL.Query().Get("filename")}
 	if mt, _, _ := mime.ParseMediaType(up.Declared); mt == "multipart/form-data" {
 		rd := form.Reader{File: "file", MaxFile: platform.MediaMaxSize}
@@ -51,6 +52,9 @@ func (a *API) handlePhoneUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	m, err := a.Platform.UploadMedia(r.Context(), platform.Admin, up)
 	if err != nil {
+		if berr := raw.Err(); berr != nil {
+			return phoneFormError(berr)
+		}
 		return err
 	}
 	return a.respond(w, r, http.StatusCreated, m)
@@ -60,7 +64,7 @@ func phoneUploadTooLarge() error {
 	return wabi.Errorf(wabi.EMediaUpload, "The upload is larger than WhatsApp's largest file (%d bytes).", platform.MediaMaxSize)
 }
 
-// phoneFormError words why an upload's form could not be read.
+// phoneFormError words why an upload's form or raw body could not be read.
 func phoneFormError(err error) error {
 	var (
 		tooLarge       *form.TooLargeError
@@ -75,7 +79,7 @@ func phoneFormError(err error) error {
 	case errors.As(err, &fieldsTooLarge):
 		return wabi.Errorf(wabi.EBadRequest, "The fields of the form besides the file are larger than %d bytes.", fieldsTooLarge.Limit)
 	case errors.As(err, &broken):
-		return wabi.Errorf(wabi.EBadRequest, "The multipart form could not be read: %v", broken.Err)
+		return wabi.Errorf(wabi.EBadRequest, "The upload could not be read: %v", broken.Err)
 	}
 	return err
 }

@@ -95,3 +95,28 @@ func TestJSONBodyDeclaredTooLarge(t *testing.T) {
 		t.Fatalf("answer %d %s after reading %d bytes, want 400 before reading any", rec.Code, rec.Body, body.n)
 	}
 }
+
+// brokenBody yields some bytes, then fails as a body does when its client goes
+// away or is cut off for sending too slowly.
+type brokenBody struct{ sent bool }
+
+func (b *brokenBody) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		return copy(p, pdf), nil
+	}
+	return 0, io.ErrUnexpectedEOF
+}
+
+// TestBrokenPhoneUploadIsTheClients: a raw upload whose body breaks off is a
+// 400, not an internal error.
+func TestBrokenPhoneUploadIsTheClients(t *testing.T) {
+	s := mustStack(t, "")
+	req := httptest.NewRequest("POST", "/api/phones/"+s.demo.Customer.WaID+"/media?phone_number_id="+s.demo.Phone.ID, &brokenBody{})
+	req.Header.Set("Content-Type", "application/pdf")
+	rec := httptest.NewRecorder()
+	s.h.ServeHTTP(rec, req)
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"code":"bad_request"`) {
+		t.Fatalf("answer %d %s, want 400 bad_request", rec.Code, rec.Body)
+	}
+}

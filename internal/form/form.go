@@ -213,10 +213,10 @@ func (rd *Reader) spool(p *multipart.Part) (_ *File, err error) {
 	if os.Remove(file.path) == nil {
 		file.path = ""
 	}
-	src := &sourceReader{r: io.LimitReader(p, rd.MaxFile+1)}
+	src := Track(io.LimitReader(p, rd.MaxFile+1))
 	n, err := io.Copy(tmp, src)
-	if src.err != nil {
-		return nil, bodyError(src.err)
+	if src.Err() != nil {
+		return nil, src.Err()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("form: write temporary file: %w", err)
@@ -231,20 +231,28 @@ func (rd *Reader) spool(p *multipart.Part) (_ *File, err error) {
 	return file, nil
 }
 
-// sourceReader remembers an error of the body, so that io.Copy's error can be
-// told apart: the client's (a broken body) or the server's (a full disk).
-type sourceReader struct {
+// Tracked is a request body that remembers why reading it failed, so that a
+// handler whose reader also writes (a copy into a file) can tell the client's
+// fault (a broken, slow or oversized body) from its own (a full disk).
+type Tracked struct {
 	r   io.Reader
 	err error
 }
 
-func (s *sourceReader) Read(p []byte) (int, error) {
-	n, err := s.r.Read(p)
-	if err != nil && err != io.EOF {
-		s.err = err
+// Track wraps a body.
+func Track(r io.Reader) *Tracked { return &Tracked{r: r} }
+
+func (t *Tracked) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF && t.err == nil {
+		t.err = bodyError(err)
 	}
 	return n, err
 }
+
+// Err is nil while every read succeeded. Otherwise it is *TooLargeError when an
+// http.MaxBytesReader stopped the body, else *BodyError.
+func (t *Tracked) Err() error { return t.err }
 
 // bodyError turns an error reading the body into TooLargeError when an
 // http.MaxBytesReader stopped it, and into BodyError otherwise.

@@ -3,6 +3,7 @@ package onpremapi
 import (
 	"net/http"
 
+	"github.com/wabihq/wabi/internal/form"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/wabi"
 )
@@ -23,12 +24,15 @@ func (a *API) handleUpload(w http.ResponseWriter, r *http.Request, c platform.Ca
 	if r.ContentLength > platform.MediaMaxSize {
 		return wabi.Errorf(wabi.EMediaUpload, "The upload is larger than WhatsApp's largest file (%d bytes).", platform.MediaMaxSize)
 	}
+	body := form.Track(http.MaxBytesReader(w, r.Body, platform.MediaMaxSize+1))
 	m, err := a.p.UploadMedia(r.Context(), c, platform.MediaUpload{
-		Via: wabi.PlatformOnPrem, PhoneNumberID: pn.ID,
-		Body:     http.MaxBytesReader(w, r.Body, platform.MediaMaxSize+1),
+		Via: wabi.PlatformOnPrem, PhoneNumberID: pn.ID, Body: body,
 		Declared: r.Header.Get("Content-Type"),
 	})
 	if err != nil {
+		if berr := body.Err(); berr != nil {
+			return uploadBodyError(berr)
+		}
 		return err
 	}
 	a.writeJSON(w, http.StatusOK, struct {

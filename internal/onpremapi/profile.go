@@ -201,7 +201,8 @@ func (a *API) handlePostPhoto(w http.ResponseWriter, r *http.Request, c platform
 	// One byte over the photo's limit lets the blob store tell a raw body that
 	// is too large from one of exactly the limit.
 	r.Body = http.MaxBytesReader(w, r.Body, limit+1)
-	body := io.Reader(r.Body)
+	raw := form.Track(r.Body)
+	body := io.Reader(raw)
 	if multipartForm {
 		rd := form.Reader{File: "File", MaxFile: platform.PhotoMaxSize}
 		f, err := rd.Read(r)
@@ -215,9 +216,22 @@ func (a *API) handlePostPhoto(w http.ResponseWriter, r *http.Request, c platform
 		body, declared = f.File, f.File.ContentType
 	}
 	if err := a.p.SetProfilePhoto(r.Context(), c, pn.ID, body, declared); err != nil {
+		if berr := raw.Err(); berr != nil {
+			return uploadBodyError(berr)
+		}
 		return err
 	}
 	return a.ok(w)
+}
+
+// uploadBodyError words a raw upload body that could not be read: the client's
+// fault (cut off, too slow, too large), not the server's.
+func uploadBodyError(err error) error {
+	var tooLarge *form.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return wabi.Errorf(wabi.EMediaUpload, "The upload is larger than WhatsApp's largest file (%d bytes).", platform.MediaMaxSize)
+	}
+	return wabi.Errorf(wabi.EBadRequest, "The upload could not be read: %v", errors.Unwrap(err))
 }
 
 func photoTooLarge() error {

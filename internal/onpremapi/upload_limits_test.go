@@ -183,3 +183,32 @@ func TestPhotoAsForm(t *testing.T) {
 		t.Fatalf("form without File: %d (code %d), want 400 (1008)", status, code)
 	}
 }
+
+// brokenBody yields some bytes, then fails as a body does when its client goes
+// away or is cut off for sending too slowly.
+type brokenBody struct{ sent bool }
+
+func (b *brokenBody) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		return copy(p, "\x89PNG\r\n\x1a\n"), nil
+	}
+	return 0, io.ErrUnexpectedEOF
+}
+
+// TestBrokenBodyIsTheClients: a raw upload whose body breaks off is the
+// client's error (1025), not the server's (1000).
+func TestBrokenBodyIsTheClients(t *testing.T) {
+	s := newStack(t)
+	tok := s.mustAdmin()
+	for _, path := range []string{"/v1/media", "/v1/settings/profile/photo"} {
+		req := httptest.NewRequest("POST", path, &brokenBody{})
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "image/png")
+		rec := httptest.NewRecorder()
+		s.api.ServeHTTP(rec, req)
+		if rec.Code != 400 || !bytes.Contains(rec.Body.Bytes(), []byte(`"code":1025`)) {
+			t.Errorf("%s: answer %d %s, want 400 (1025)", path, rec.Code, rec.Body)
+		}
+	}
+}
