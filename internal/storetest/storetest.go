@@ -50,6 +50,8 @@ func Run(t *testing.T, open func(t *testing.T) wabi.Store) {
 		{"UploadSessions", testUploadSessions},
 		{"MessageStats", testMessageStats},
 		{"DeleteMessages", testDeleteMessages},
+		{"ExpireMessages", testExpireMessages},
+		{"ExpireDeliveries", testExpireDeliveries},
 		{"Records", testRecords},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -83,6 +83,11 @@ type MessageStore interface {
 	// before, except outbound ones still accepted, sent or delivered, and returns
 	// how many it deleted (On-Premises message garbage collection).
 	DeleteMessages(ctx context.Context, phoneNumberID string, before time.Time) (int, error)
+	// ExpireMessages deletes up to limit messages of any number whose Timestamp
+	// is before before, whatever their status, oldest first per number, in one
+	// short write, and returns them as they were read (retention). What analytics
+	// count of each is kept, as by DeleteMessages.
+	ExpireMessages(ctx context.Context, before time.Time, limit int) ([]*Message, error)
 }
 
 // DeliveryStore keeps the webhook outbox and its delivery log.
@@ -97,6 +102,10 @@ type DeliveryStore interface {
 	Deliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error)
 	// Attempts lists a delivery's attempts, first first.
 	Attempts(ctx context.Context, deliveryID string) ([]*Attempt, error)
+	// ExpireDeliveries deletes up to limit finished deliveries (delivered or
+	// failed) whose UpdatedAt is before before, with their attempts, in one short
+	// write, and returns how many it deleted (retention). Pending ones stay.
+	ExpireDeliveries(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // Batch is one atomic write: new messages, status changes, window updates and the
