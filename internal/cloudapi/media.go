@@ -77,7 +77,7 @@ func (a *API) readUpload(w http.ResponseWriter, r *http.Request, h uploadFunc) e
 		}}
 	f, err := rd.Read(r)
 	if err != nil {
-		return uploadFormError(err)
+		return form.DomainError(err, uploadTooLarge())
 	}
 	defer f.Close()
 	if !authenticated {
@@ -86,27 +86,6 @@ func (a *API) readUpload(w http.ResponseWriter, r *http.Request, h uploadFunc) e
 		}
 	}
 	return h(w, r, c, f)
-}
-
-// uploadFormError words why an upload's form could not be read.
-func uploadFormError(err error) error {
-	var (
-		tooLarge       *form.TooLargeError
-		fieldsTooLarge *form.FieldsTooLargeError
-		broken         *form.BodyError
-	)
-	switch {
-	case errors.As(err, &tooLarge):
-		return uploadTooLarge()
-	case errors.Is(err, form.ErrNotMultipart):
-		return wabi.Errorf(wabi.EBadRequest, "Upload media as multipart/form-data with a file part named file.")
-	case errors.As(err, &fieldsTooLarge):
-		return wabi.Errorf(wabi.EBadRequest, "The fields of the form besides the file are larger than %d bytes.", fieldsTooLarge.Limit)
-	case errors.As(err, &broken):
-		return wabi.Errorf(wabi.EBadRequest, "The multipart form could not be read: %v", broken.Err)
-	}
-	// Errors of authentication come as they are; anything else is the server's.
-	return err
 }
 
 // uploadBodyError words a raw upload body that could not be read: the

@@ -1,7 +1,6 @@
 package controlapi
 
 import (
-	"errors"
 	"mime"
 	"net/http"
 	"time"
@@ -39,7 +38,7 @@ func (a *API) handlePhoneUpload(w http.ResponseWriter, r *http.Request) error {
 		rd := form.Reader{File: "file", MaxFile: platform.MediaMaxSize}
 		f, err := rd.Read(r)
 		if err != nil {
-			return phoneFormError(err)
+			return form.DomainError(err, phoneUploadTooLarge())
 		}
 		defer f.Close()
 		if f.File == nil {
@@ -53,7 +52,7 @@ func (a *API) handlePhoneUpload(w http.ResponseWriter, r *http.Request) error {
 	m, err := a.Platform.UploadMedia(r.Context(), platform.Admin, up)
 	if err != nil {
 		if berr := raw.Err(); berr != nil {
-			return phoneFormError(berr)
+			return form.DomainError(berr, phoneUploadTooLarge())
 		}
 		return err
 	}
@@ -62,26 +61,6 @@ func (a *API) handlePhoneUpload(w http.ResponseWriter, r *http.Request) error {
 
 func phoneUploadTooLarge() error {
 	return wabi.Errorf(wabi.EMediaUpload, "The upload is larger than WhatsApp's largest file (%d bytes).", platform.MediaMaxSize)
-}
-
-// phoneFormError words why an upload's form or raw body could not be read.
-func phoneFormError(err error) error {
-	var (
-		tooLarge       *form.TooLargeError
-		fieldsTooLarge *form.FieldsTooLargeError
-		broken         *form.BodyError
-	)
-	switch {
-	case errors.As(err, &tooLarge):
-		return phoneUploadTooLarge()
-	case errors.Is(err, form.ErrNotMultipart):
-		return wabi.Errorf(wabi.EBadRequest, "The multipart form has no boundary.")
-	case errors.As(err, &fieldsTooLarge):
-		return wabi.Errorf(wabi.EBadRequest, "The fields of the form besides the file are larger than %d bytes.", fieldsTooLarge.Limit)
-	case errors.As(err, &broken):
-		return wabi.Errorf(wabi.EBadRequest, "The upload could not be read: %v", broken.Err)
-	}
-	return err
 }
 
 // handlePhoneMedia serves the bytes of the media in a message of the phone's chat:

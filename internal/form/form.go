@@ -20,6 +20,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+
+	"github.com/wabihq/wabi/internal/wabi"
 )
 
 // DefaultMaxFields caps the bytes of a form's text fields together when
@@ -262,4 +264,27 @@ func bodyError(err error) error {
 		return &TooLargeError{Limit: mbe.Limit}
 	}
 	return &BodyError{Err: err}
+}
+
+// DomainError words why a form could not be read as the error an API answers:
+// tooLarge for a file or body over its cap, EBadRequest for what else the
+// client sent wrong, and err itself for anything else (authentication errors
+// that BeforeFile returned, or the server's own failures).
+func DomainError(err error, tooLarge error) error {
+	var (
+		big    *TooLargeError
+		fields *FieldsTooLargeError
+		broken *BodyError
+	)
+	switch {
+	case errors.As(err, &big):
+		return tooLarge
+	case errors.Is(err, ErrNotMultipart):
+		return wabi.Errorf(wabi.EBadRequest, "Send the upload as multipart/form-data with a boundary.")
+	case errors.As(err, &fields):
+		return wabi.Errorf(wabi.EBadRequest, "The fields of the form besides the file are larger than %d bytes.", fields.Limit)
+	case errors.As(err, &broken):
+		return wabi.Errorf(wabi.EBadRequest, "The multipart form could not be read: %v", broken.Err)
+	}
+	return err
 }

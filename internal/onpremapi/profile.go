@@ -207,7 +207,7 @@ func (a *API) handlePostPhoto(w http.ResponseWriter, r *http.Request, c platform
 		rd := form.Reader{File: "File", MaxFile: platform.PhotoMaxSize}
 		f, err := rd.Read(r)
 		if err != nil {
-			return photoFormError(err)
+			return form.DomainError(err, photoTooLarge())
 		}
 		defer f.Close()
 		if f.File == nil {
@@ -236,26 +236,6 @@ func uploadBodyError(err error) error {
 
 func photoTooLarge() error {
 	return wabi.Errorf(wabi.EMediaUpload, "The profile photo is larger than %d bytes (5 MB).", platform.PhotoMaxSize)
-}
-
-// photoFormError words why a multipart photo upload could not be read.
-func photoFormError(err error) error {
-	var (
-		tooLarge       *form.TooLargeError
-		fieldsTooLarge *form.FieldsTooLargeError
-		broken         *form.BodyError
-	)
-	switch {
-	case errors.As(err, &tooLarge):
-		return photoTooLarge()
-	case errors.Is(err, form.ErrNotMultipart):
-		return wabi.Errorf(wabi.EBadRequest, "The multipart form has no boundary.")
-	case errors.As(err, &fieldsTooLarge):
-		return wabi.Errorf(wabi.EBadRequest, "The fields of the form besides the file are larger than %d bytes.", fieldsTooLarge.Limit)
-	case errors.As(err, &broken):
-		return wabi.Errorf(wabi.EBadRequest, "The multipart form could not be read: %v", broken.Err)
-	}
-	return err
 }
 
 // handleDeletePhoto removes the profile photo.
