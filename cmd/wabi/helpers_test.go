@@ -7,13 +7,24 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // startWabi runs wabi serve in-process on a free loopback port with a temp data
 // dir and env on top, and returns its base URL; the server stops at the end of
 // the test.
 func startWabi(t *testing.T, env map[string]string) string {
+	t.Helper()
+	base, _ := startStoppable(t, env)
+	return base
+}
+
+// startStoppable is startWabi that also returns a stop function, which waits
+// for serve to return and fails the test if it returns an error; the test's
+// end calls it too, and a second call does nothing.
+func startStoppable(t *testing.T, env map[string]string) (string, func()) {
 	t.Helper()
 	full := map[string]string{"WABI_ADDR": "127.0.0.1:0", "WABI_DATA": t.TempDir(), "WABI_LOG_LEVEL": "error"}
 	for k, v := range env {
@@ -26,12 +37,21 @@ func startWabi(t *testing.T, env map[string]string) string {
 		done <- run(ctx, []string{"serve"}, func(k string) string { return full[k] }, pw, io.Discard)
 		pw.Close()
 	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("serve: %v", err)
+				}
+			case <-time.After(15 * time.Second):
+				t.Error("serve did not stop within 15 s")
+			}
+		})
+	}
+	t.Cleanup(stop)
 	sc := bufio.NewScanner(pr)
 	var first string
 	for sc.Scan() {
@@ -47,7 +67,7 @@ func startWabi(t *testing.T, env map[string]string) string {
 	if !ok {
 		t.Fatalf("banner starts %q", first)
 	}
-	return strings.TrimSuffix(strings.Fields(rest)[0], "/")
+	return strings.TrimSuffix(strings.Fields(rest)[0], "/"), stop
 }
 
 // call sends a request with an optional bearer token and returns the status and

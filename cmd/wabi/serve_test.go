@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestServeEndToEnd runs wabi in-process on port 0 with a temp data dir, as a user
@@ -16,35 +13,7 @@ import (
 // keeps the demo.
 func TestServeEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	start := func() (string, context.CancelFunc, chan error) {
-		ctx, cancel := context.WithCancel(context.Background())
-		pr, pw := io.Pipe()
-		env := map[string]string{"WABI_ADDR": "127.0.0.1:0", "WABI_DATA": dir, "WABI_LOG_LEVEL": "error"}
-		done := make(chan error, 1)
-		go func() {
-			done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, pw, io.Discard)
-			pw.Close()
-		}()
-		sc := bufio.NewScanner(pr)
-		var banner []string
-		for sc.Scan() {
-			banner = append(banner, sc.Text())
-			if strings.Contains(sc.Text(), "Try: curl") {
-				break
-			}
-		}
-		go io.Copy(io.Discard, pr)
-		if len(banner) == 0 {
-			t.Fatal("no banner")
-		}
-		_, rest, ok := strings.Cut(banner[0], "listening on ")
-		if !ok {
-			t.Fatalf("banner %q", banner)
-		}
-		return strings.TrimSuffix(strings.Fields(rest)[0], "/"), cancel, done
-	}
-
-	base, stop, done := start()
+	base, stop := startStoppable(t, map[string]string{"WABI_DATA": dir})
 	var in info
 	resp, err := http.Get(base + "/api/info")
 	if err != nil {
@@ -86,18 +55,9 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("On-Premises login: %d %s", code, body)
 	}
 	stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve returned %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop")
-	}
 
 	// A restart keeps the demo: same token, same number.
-	base, stop, done = start()
-	defer func() { stop(); <-done }()
+	base, _ = startStoppable(t, map[string]string{"WABI_DATA": dir})
 	var again info
 	resp, err = http.Get(base + "/api/info")
 	if err != nil {
