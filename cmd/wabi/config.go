@@ -32,7 +32,10 @@ type config struct {
 	WebhookTargets  string
 	WebhookAllow    []string
 	MediaSweep      time.Duration
-	ReviewDelay     time.Duration
+	// MessageRetention and DeliveryRetention: 0 keeps forever.
+	MessageRetention  time.Duration
+	DeliveryRetention time.Duration
+	ReviewDelay       time.Duration
 }
 
 // setting is one entry of the config table.
@@ -88,8 +91,12 @@ var settings = []setting{
 		}},
 	{"webhook-allow", "WABI_WEBHOOK_ALLOW", "", "with WABI_WEBHOOK_TARGETS=public: CIDRs or hosts that webhooks may reach although they are private or loopback",
 		func(c *config, v string) (err error) { c.WebhookAllow, err = fetch.ParseAllow(v); return err }},
-	{"media-sweep-every", "WABI_MEDIA_SWEEP_EVERY", "1m", "how often expired media is deleted",
+	{"media-sweep-every", "WABI_MEDIA_SWEEP_EVERY", "1m", "how often expired media, old messages and old webhook deliveries are deleted",
 		durationSetter(func(c *config) *time.Duration { return &c.MediaSweep })},
+	{"message-retention", "WABI_MESSAGE_RETENTION", "30d", "how long messages (and media received or fetched with them) are kept, as 30d or 12h; 0 keeps them forever",
+		retentionSetter(func(c *config) *time.Duration { return &c.MessageRetention })},
+	{"delivery-retention", "WABI_DELIVERY_RETENTION", "7d", "how long webhook deliveries are kept once delivered or given up, as 7d or 12h; 0 keeps them forever",
+		retentionSetter(func(c *config) *time.Duration { return &c.DeliveryRetention })},
 	{"template-review-delay", "WABI_TEMPLATE_REVIEW_DELAY", "5s", "how long new templates stay PENDING before the review decides; \"manual\" leaves every decision to the control API",
 		func(c *config, v string) error {
 			if v == "manual" {
@@ -135,6 +142,30 @@ func checkAdminKey(v string) error {
 		return fmt.Errorf("the admin key must mix at least %d different characters (it has %d); generate one with: openssl rand -hex 16", minAdminKeyDistinct, len(distinct))
 	}
 	return nil
+}
+
+// retentionSetter reads a retention: whole days ("30d"), a Go duration ("12h"),
+// or 0 for forever.
+func retentionSetter(field func(*config) *time.Duration) func(*config, string) error {
+	return func(c *config, v string) error {
+		var d time.Duration
+		var err error
+		if days, ok := strings.CutSuffix(v, "d"); ok {
+			var n int
+			n, err = strconv.Atoi(days)
+			d = time.Duration(n) * 24 * time.Hour
+			if n > 100*365 {
+				err = fmt.Errorf("too long")
+			}
+		} else {
+			d, err = time.ParseDuration(v)
+		}
+		if err != nil || d < 0 {
+			return fmt.Errorf("%q is not a retention such as 30d, 12h or 0 (forever)", v)
+		}
+		*field(c) = d
+		return nil
+	}
 }
 
 func durationSetter(field func(*config) *time.Duration) func(*config, string) error {

@@ -29,6 +29,15 @@ func TestConfigPrecedence(t *testing.T) {
 		{"bool flag", []string{"-window-error-sync", "true"}, func(c *config) bool { return c.WindowErrorSync }},
 		{"review delay", []string{"-template-review-delay", "0s"}, func(c *config) bool { return c.ReviewDelay == 0 }},
 		{"manual review", []string{"-template-review-delay", "manual"}, func(c *config) bool { return c.ReviewDelay < 0 }},
+		{"default retention", nil, func(c *config) bool {
+			return c.MessageRetention == 30*24*time.Hour && c.DeliveryRetention == 7*24*time.Hour
+		}},
+		{"retention in days and hours", []string{"-message-retention", "90d", "-delivery-retention", "36h"}, func(c *config) bool {
+			return c.MessageRetention == 90*24*time.Hour && c.DeliveryRetention == 36*time.Hour
+		}},
+		{"retention forever", []string{"-message-retention", "0", "-delivery-retention", "0d"}, func(c *config) bool {
+			return c.MessageRetention == 0 && c.DeliveryRetention == 0
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +67,9 @@ func TestConfigErrors(t *testing.T) {
 		{[]string{"extra"}, nil, "unexpected arguments"},
 		{[]string{"-template-review-delay", "-5s"}, nil, "template-review-delay"},
 		{[]string{"-nope"}, nil, "not defined"},
+		{nil, map[string]string{"WABI_MESSAGE_RETENTION": "a month"}, "WABI_MESSAGE_RETENTION"},
+		{[]string{"-delivery-retention", "-7d"}, nil, "flag -delivery-retention"},
+		{nil, map[string]string{"WABI_DELIVERY_RETENTION": "1.5d"}, "such as 30d"},
 	}
 	for _, tt := range tests {
 		_, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)

@@ -151,6 +151,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = engine.Run(bg) })
 	wg.Go(func() { _ = network.Run(bg) })
+	p.MessageRetention, p.DeliveryRetention = cfg.MessageRetention, cfg.DeliveryRetention
 	wg.Go(func() { _ = p.RunRetention(bg, cfg.MediaSweep) })
 	// Templates submitted through Graph are reviewed a few seconds later, as at
 	// Meta (where it takes minutes to hours); pending reviews resume here.

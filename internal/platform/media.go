@@ -234,37 +234,6 @@ func (p *Platform) SweepMedia(ctx context.Context) (files, blobs int, err error)
 	return files, blobs, err
 }
 
-// RunRetention sweeps media every interval until ctx ends, timed by the
-// platform's clock.
-func (p *Platform) RunRetention(ctx context.Context, every time.Duration) error {
-	tick := make(chan struct{}, 1)
-	var schedule func()
-	schedule = func() {
-		p.clock.AfterFunc(every, func() {
-			select {
-			case tick <- struct{}{}:
-			default:
-			}
-		})
-	}
-	schedule()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick:
-			if files, blobs, err := p.SweepMedia(ctx); err != nil {
-				if ctx.Err() == nil {
-					p.logger().Error("media retention sweep", "err", err)
-				}
-			} else if files+blobs > 0 {
-				p.logger().Info("media retention sweep", "files", files, "blobs", blobs)
-			}
-			schedule()
-		}
-	}
-}
-
 // fetchLink gets a media link for a phone number: from the link cache when the
 // same URL was fetched in the last ten minutes, else from the network, with the
 // credentials of the named On-Premises media provider if provider is not "".

@@ -75,6 +75,12 @@ type Platform struct {
 	TemplateReviewDelay time.Duration
 	// ReviewTemplate decides pending templates. Default DefaultReview.
 	ReviewTemplate ReviewPolicy
+	// MessageRetention is how long messages and the media that came with them are
+	// kept (see RunRetention). Default DefaultMessageRetention; 0 keeps them forever.
+	MessageRetention time.Duration
+	// DeliveryRetention is how long a webhook delivery is kept after it was
+	// delivered or given up. Default DefaultDeliveryRetention; 0 keeps them forever.
+	DeliveryRetention time.Duration
 
 	tpl    templateState
 	cache  cache
@@ -95,6 +101,8 @@ func New(store wabi.Store, net wabi.Network, clock wabi.Clock, ids wabi.IDSource
 		Encoders:          map[string]wabi.WebhookEncoder{},
 		DefaultAPIVersion: "v23.0",
 		CacheTTL:          2 * time.Second,
+		MessageRetention:  DefaultMessageRetention,
+		DeliveryRetention: DefaultDeliveryRetention,
 	}
 }
 
