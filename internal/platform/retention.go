@@ -14,11 +14,11 @@ const (
 	DefaultDeliveryRetention = 7 * 24 * time.Hour
 )
 
-// retentionBatch is how many rows one write of a sweep deletes. Each batch is
-// one request to the store's writer, which takes it alongside the requests of
-// everyone else; a sweep never has two in the queue, so sends keep committing
-// while a large backlog goes.
-const retentionBatch = 500
+// retentionBatch is how many rows one write of a sweep deletes: on SQLite, 200
+// texts of 3.5 KB take the writer about 2 ms. Each batch is one request to the
+// store's writer, which takes it alongside the requests of everyone else; a sweep
+// never has two in the queue, so sends keep committing while a backlog goes.
+const retentionBatch = 200
 
 // Sweep is what one retention sweep deleted.
 type Sweep struct {

@@ -61,7 +61,7 @@ func TestRetentionReusesSpace(t *testing.T) {
 	s := mustOpenIn(t, t.TempDir())
 	ctx := context.Background()
 	body := strings.Repeat("Your order #12345 has shipped and will arrive on Tuesday. ", 60) // ~3.5 KB, like a big text
-	const perCycle = 1500
+	const perCycle = 500
 	var sizes []int64
 	for cycle := range 4 {
 		// Each cycle's rows are an hour newer than the last's; the cut is after them.
