@@ -66,9 +66,13 @@ expect() { # expect FILE PATTERN WHAT
 for _ in $(seq 50); do grep -q "status read" "$work/listen.out" && break; sleep 0.1; done
 expect "$work/walk.out" '"messages":\[{"id":"wamid.' "the template send answers a wamid"
 expect "$work/walk.out" "same bytes" "the phone got the picture's bytes"
+expect "$work/walk.out" '{"success":true}' "the subscription with wabi listen passes the handshake"
 expect "$work/walk.out" "OP_TOKEN=eyJ" "the On-Premises login gives a token"
 expect "$work/listen.out" "signature OK" "wabi listen checks the signature"
 expect "$work/listen.out" "status read" "the read status arrives"
+if grep -q '"error' "$work/walk.out"; then
+	echo "README walkthrough: an API answered an error"; failed=1
+fi
 if grep -q "BAD SIGNATURE" "$work/listen.out"; then
 	echo "README walkthrough: a webhook had a bad signature"; failed=1
 fi
