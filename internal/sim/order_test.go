@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"slices"
 	"strings"
@@ -148,11 +151,14 @@ func TestPhoneOrderUnderConcurrentSenders(t *testing.T) {
 // webhook engine delivers one contact's webhooks in) follow the acknowledged
 // sends, for sent, delivered and read alike.
 func TestWebhookOrderUnderConcurrentSenders(t *testing.T) {
+	// The receiver's answers do not matter here, only the queue.
+	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
+	t.Cleanup(rc.Close) // after the stack below has stopped its webhook engine
 	s := wabitest.New(t, wabitest.Options{})
 	ctx := context.Background()
-	s.P.Verify = nil // the receiver's answers do not matter here, only the queue
+	s.P.Verify = nil
 	if _, err := s.P.SetAppWebhook(ctx, platform.Admin, s.Demo.App.ID, platform.WebhookConfig{
-		CallbackURL: "https://receiver.example/hook", VerifyToken: "v", Fields: []string{wabi.FieldMessages},
+		CallbackURL: rc.URL, VerifyToken: "v", Fields: []string{wabi.FieldMessages},
 	}); err != nil {
 		t.Fatal(err)
 	}
