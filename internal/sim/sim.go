@@ -1,7 +1,9 @@
 // Package sim is wabi's simulated WhatsApp network: virtual consumer phones that
 // receive business messages after a delivery delay, read them (on their own after a
 // read delay, or when told to), go offline, are not on WhatsApp, and send messages of
-// their own to business numbers.
+// their own to business numbers. Each phone plays out its messages in the order
+// they were handed over, so the statuses of one chat are recorded in send order;
+// different phones play concurrently.
 package sim
 
 import (
@@ -26,7 +28,8 @@ type Network struct {
 	clock  wabi.Clock
 
 	// Sink receives statuses and inbound messages. Required; set it before the
-	// first Deliver.
+	// first Deliver. A sink that is also a wabi.BatchSink gets the statuses a
+	// phone has ready in one call, in order.
 	Sink wabi.NetworkSink
 	// Logger logs statuses that could not be recorded. Default slog.Default().
 	Logger *slog.Logger
