@@ -243,3 +243,38 @@ func equalStats(a, b []wabi.StatsRow) bool {
 	}
 	return true
 }
+
+// TestStatusOfDeletedMessage checks that a status arriving for a message that
+// retention deleted fails alone: the other statuses recorded with it stand,
+// although the platform still remembered the deleted message.
+func TestStatusOfDeletedMessage(t *testing.T) {
+	s := wabitest.New(t, wabitest.Options{Network: idleNetwork{}})
+	ctx, at := context.Background(), s.Clock.Now()
+	msg := func(id string) *wabi.Message {
+		return &wabi.Message{ID: id, PhoneNumberID: s.Demo.Phone.ID, WaID: s.Demo.Customer.WaID, Direction: wabi.Outbound,
+			Type: wabi.TypeText, Timestamp: at, Status: wabi.StatusAccepted, StatusAt: at, Content: wabi.Content{Text: &wabi.Text{Body: "hi"}}}
+	}
+	if err := s.Store.Commit(ctx, &wabi.Batch{Messages: []*wabi.Message{msg("wamid.gone")}}); err != nil {
+		t.Fatal(err)
+	}
+	// The platform remembers the message once it recorded a status of it.
+	if err := s.P.UpdateStatus(ctx, wabi.StatusUpdate{MessageID: "wamid.gone", Status: wabi.StatusSent}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Store.ExpireMessages(ctx, at.Add(time.Second), 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Store.Commit(ctx, &wabi.Batch{Messages: []*wabi.Message{msg("wamid.kept")}}); err != nil {
+		t.Fatal(err)
+	}
+	errs := s.P.UpdateStatuses(ctx, []wabi.StatusUpdate{
+		{MessageID: "wamid.gone", Status: wabi.StatusDelivered},
+		{MessageID: "wamid.kept", Status: wabi.StatusSent},
+	})
+	if wabi.ErrorCode(errs[0]) != wabi.ENotFound || errs[1] != nil {
+		t.Errorf("UpdateStatuses = %v, want ENotFound for the deleted message and nil for the other", errs)
+	}
+	if m, err := s.Store.Message(ctx, "wamid.kept"); err != nil || m.Status != wabi.StatusSent {
+		t.Errorf("the other message: %+v, %v; want it sent", m, err)
+	}
+}

@@ -60,6 +60,14 @@ func (p *Platform) UpdateStatuses(ctx context.Context, us []wabi.StatusUpdate) [
 		return errs
 	}
 	if err := p.store.Commit(ctx, b); err != nil {
+		if wabi.ErrorCode(err) == wabi.ENotFound && len(idx) > 1 {
+			// A message went meanwhile (retention): the others are recorded one by
+			// one, in order, so that only its own update fails.
+			for _, i := range idx {
+				errs[i] = p.UpdateStatuses(ctx, us[i:i+1])[0]
+			}
+			return errs
+		}
 		for _, i := range idx {
 			errs[i] = err
 		}
