@@ -23,15 +23,15 @@ import (
 // idle listener pings the server every busIdle, so that a connection that died
 // silently is noticed; every round trip has busTimeout.
 const (
-	busRetryMin  = 50 * time.Millisecond
-	busRetryMax  = 5 * time.Second
-	busIdle      = 30 * time.Second
-	busTimeout   = 5 * time.Second
-	busQueue     = 4096 // notices waiting to be sent; more are dropped
-	busBatch     = 512  // notices sent in one round trip at most
-	notifyMax    = 7999 // PostgreSQL's limit on a NOTIFY payload
-	busAppName   = "wabi bus"
-	busChannel   = "wabi"
+	busRetryMin = 50 * time.Millisecond
+	busRetryMax = 5 * time.Second
+	busIdle     = 30 * time.Second
+	busTimeout  = 5 * time.Second
+	busQueue    = 4096 // notices waiting to be sent; more are dropped
+	busBatch    = 512  // notices sent in one round trip at most
+	notifyMax   = 7999 // PostgreSQL's limit on a NOTIFY payload
+	busAppName  = "wabi bus"
+	busChannel  = "wabi"
 )
 
 // Bus is a wabi.Bus over PostgreSQL's LISTEN/NOTIFY, for the nodes of one
