@@ -1,0 +1,127 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+const deliveryCols = `id, dialect, target_id, waba_id, phone_number_id, wa_id, message_id, event, body, state,
+	attempts, next_attempt_at, created_at, updated_at, last_status, last_error`
+
+const insertDeliverySQL = "INSERT INTO deliveries (" + deliveryCols + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
+
+// updateDeliverySQL saves what an attempt changes; the body and the ordering key
+// never change once queued. A delivery that does not exist fails the request.
+const updateDeliverySQL = `WITH hit AS (
+		UPDATE deliveries SET state = $1, attempts = $2, next_attempt_at = $3, updated_at = $4,
+			last_status = $5, last_error = $6
+		WHERE id = $7 RETURNING 1)
+	SELECT wabi_must_hit(count(*)) FROM hit`
+
+const attemptCols = "delivery_id, n, at, url, status_code, error, response, latency_ns"
+
+const insertAttemptSQL = "INSERT INTO attempts (" + attemptCols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+
+func scanDelivery(sc scanner) (*wabi.Delivery, error) {
+	var d wabi.Delivery
+	var next, created, updated int64
+	var lastError []byte
+	if err := sc.Scan(&d.ID, &d.Dialect, &d.TargetID, &d.WABAID, &d.PhoneNumberID, &d.WaID, &d.MessageID, &d.Event,
+		&d.Body, &d.State, &d.Attempts, &next, &created, &updated, &d.LastStatus, &lastError); err != nil {
+		return nil, err
+	}
+	d.NextAttemptAt = fromNanos(next)
+	d.CreatedAt = fromNanos(created)
+	d.UpdatedAt = fromNanos(updated)
+	d.LastError = string(lastError)
+	return &d, nil
+}
+
+func deliveryArgs(d *wabi.Delivery) []any {
+	body := d.Body
+	if body == nil {
+		body = []byte{} // the column is NOT NULL; a nil slice would bind as NULL
+	}
+	return []any{d.ID, d.Dialect, d.TargetID, d.WABAID, d.PhoneNumberID, d.WaID, d.MessageID, d.Event, body,
+		string(d.State), d.Attempts, nanos(d.NextAttemptAt), nanos(d.CreatedAt), nanos(d.UpdatedAt),
+		d.LastStatus, []byte(d.LastError)}
+}
+
+func scanAttempt(sc scanner) (*wabi.Attempt, error) {
+	var a wabi.Attempt
+	var at, latency int64
+	var errText, response []byte
+	if err := sc.Scan(&a.DeliveryID, &a.N, &at, &a.URL, &a.StatusCode, &errText, &response, &latency); err != nil {
+		return nil, err
+	}
+	a.At = fromNanos(at)
+	a.Latency = time.Duration(latency)
+	a.Error, a.Response = string(errText), string(response)
+	return &a, nil
+}
+
+// RecordAttempts saves the new state of each delivery and its attempt, all or
+// nothing; ENotFound if a delivery does not exist.
+func (s *Store) RecordAttempts(ctx context.Context, us []wabi.DeliveryUpdate) error {
+	if len(us) == 0 {
+		return nil
+	}
+	ops := make([]op, 0, 2*len(us))
+	for _, u := range us {
+		d := u.Delivery
+		what := "delivery " + d.ID
+		ops = append(ops, op{sql: updateDeliverySQL, what: what, args: []any{string(d.State), d.Attempts,
+			nanos(d.NextAttemptAt), nanos(d.UpdatedAt), d.LastStatus, []byte(d.LastError), d.ID}})
+		if a := u.Attempt; a != nil {
+			id := a.DeliveryID
+			if id == "" {
+				id = d.ID
+			}
+			ops = append(ops, op{sql: insertAttemptSQL, what: "attempt of " + what, parent: "delivery " + id,
+				args: []any{id, a.N, nanos(a.At), a.URL, a.StatusCode, []byte(a.Error), []byte(a.Response),
+					int64(a.Latency)}})
+		}
+	}
+	return s.w.do(ctx, ops...)
+}
+
+// Delivery returns a delivery; ENotFound if there is none.
+func (s *Store) Delivery(ctx context.Context, id string) (*wabi.Delivery, error) {
+	d, err := scanDelivery(s.pool.QueryRow(ctx, "SELECT "+deliveryCols+" FROM deliveries WHERE id = $1", id))
+	if err != nil {
+		return nil, readError(err, "delivery "+id)
+	}
+	return d, nil
+}
+
+// Deliveries lists the deliveries that match f, newest first. AppID matches the
+// delivery's target. A BeforeID that names no delivery yields an empty page.
+func (s *Store) Deliveries(ctx context.Context, f wabi.DeliveryFilter) ([]*wabi.Delivery, error) {
+	var w where
+	w.eq("target_id", f.AppID)
+	w.eq("dialect", f.Dialect)
+	w.eq("message_id", f.MessageID)
+	w.eq("state", string(f.State))
+	if f.BeforeID != "" {
+		w.add("seq < (SELECT seq FROM deliveries WHERE id = ?)", f.BeforeID)
+	}
+	lim, args := w.limit(limit(f.Limit))
+	return list(ctx, s.pool, scanDelivery,
+		"SELECT "+deliveryCols+" FROM deliveries"+w.String()+" ORDER BY seq DESC"+lim, args...)
+}
+
+// PendingDeliveries returns every pending delivery, oldest first.
+func (s *Store) PendingDeliveries(ctx context.Context) ([]*wabi.Delivery, error) {
+	return list(ctx, s.pool, scanDelivery,
+		"SELECT "+deliveryCols+" FROM deliveries WHERE state = 'pending' ORDER BY seq") // the partial index's predicate
+}
+
+// Attempts lists a delivery's attempts, first first. A delivery with no
+// attempts, or none at all, has an empty list.
+func (s *Store) Attempts(ctx context.Context, deliveryID string) ([]*wabi.Attempt, error) {
+	return list(ctx, s.pool, scanAttempt,
+		"SELECT "+attemptCols+" FROM attempts WHERE delivery_id = $1 ORDER BY n, seq", deliveryID)
+}

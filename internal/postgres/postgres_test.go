@@ -1,0 +1,230 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/wabihq/wabi/internal/storetest"
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+// testDB returns the URL of the test database, from WABI_TEST_POSTGRES, or
+// skips the test when it is not set: without a database the PostgreSQL store is
+// not tested, and go test ./... stays hermetic.
+func testDB(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("WABI_TEST_POSTGRES")
+	if u == "" {
+		t.Skip("WABI_TEST_POSTGRES is not set: set it to a PostgreSQL URL " +
+			"(postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to test the PostgreSQL store")
+	}
+	return u
+}
+
+// adminExec runs statements on a connection of its own to the test database.
+func adminExec(t testing.TB, dbURL string, sqls ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, q := range sqls {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// mustSchema creates a fresh schema in the test database, dropped with
+// everything in it when the test ends, and returns the URL of the database with
+// that schema as its search_path.
+func mustSchema(t testing.TB) string {
+	t.Helper()
+	base := testDB(t)
+	b := make([]byte, 8)
+	rand.Read(b)
+	schema := "wabi_test_" + hex.EncodeToString(b)
+	adminExec(t, base, "CREATE SCHEMA "+schema)
+	t.Cleanup(func() { adminExec(t, base, "DROP SCHEMA "+schema+" CASCADE") })
+	return withSearchPath(t, base, schema)
+}
+
+// withSearchPath adds search_path=schema to a connection URL or to a key=value
+// connection string.
+func withSearchPath(t testing.TB, dbURL, schema string) string {
+	t.Helper()
+	if !strings.HasPrefix(dbURL, "postgres://") && !strings.HasPrefix(dbURL, "postgresql://") {
+		return dbURL + " search_path=" + schema
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// mustOpenURL opens the store at dbURL, closed when the test ends (before its
+// schema is dropped).
+func mustOpenURL(t testing.TB, dbURL string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// mustOpen opens a store in a fresh schema.
+func mustOpen(t testing.TB) *Store {
+	t.Helper()
+	return mustOpenURL(t, mustSchema(t))
+}
+
+func TestStore(t *testing.T) {
+	testDB(t)
+	storetest.Run(t, func(t *testing.T) wabi.Store { return mustOpen(t) })
+}
+
+func TestDurable(t *testing.T) {
+	dbURL := mustSchema(t)
+	// The store keeps nothing in the directory: reopening means connecting to
+	// the same schema again.
+	storetest.RunDurable(t, func(string) (wabi.Store, error) { return Open(context.Background(), dbURL) })
+}
+
+// lockKey returns the advisory lock key that the SQL expression key gives on
+// conn.
+func lockKey(t *testing.T, conn *pgx.Conn, key string) int64 {
+	t.Helper()
+	var k int64
+	if err := conn.QueryRow(context.Background(), "SELECT "+key).Scan(&k); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// waitLockWaiters waits until n connections wait for the advisory lock key.
+// pg_locks shows a 64-bit advisory key as two 32-bit halves.
+func waitLockWaiters(t *testing.T, conn *pgx.Conn, key int64, n int) {
+	t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var waiting int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+			AND classid::bigint = ($1::bigint >> 32) & 4294967295 AND objid::bigint = $1::bigint & 4294967295`,
+			key).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections wait for advisory lock %d, want %d", waiting, key, n)
+		}
+	}
+}
+
+// TestConcurrentOpen starts two stores at once on a fresh schema while the
+// schema's migration lock is held: both wait for it, and once it is released
+// both open, the schema is migrated once, and each store sees what the other
+// writes.
+func TestConcurrentOpen(t *testing.T) {
+	dbURL := mustSchema(t)
+	ctx := context.Background()
+	holder, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close(ctx)
+	if _, err := holder.Exec(ctx, "SELECT pg_advisory_lock("+migrateLockKey+")"); err != nil {
+		t.Fatal(err)
+	}
+
+	stores := make([]*Store, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range stores {
+		wg.Go(func() { stores[i], errs[i] = Open(ctx, dbURL) })
+	}
+	// Both Opens must be waiting for the lock, not migrating beside it.
+	waitLockWaiters(t, holder, lockKey(t, holder, migrateLockKey), 2)
+	if _, err := holder.Exec(ctx, "SELECT pg_advisory_unlock("+migrateLockKey+")"); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Open %d: %v", i, err)
+		}
+		t.Cleanup(func() { stores[i].Close() })
+	}
+
+	var applied, distinct int
+	if err := holder.QueryRow(ctx, `SELECT count(*), count(DISTINCT version_id) FROM goose_db_version
+		WHERE version_id > 0`).Scan(&applied, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if applied != distinct || applied == 0 {
+		t.Errorf("%d migrations recorded, %d distinct: want each once", applied, distinct)
+	}
+	b := &wabi.Business{ID: "biz1", Name: "Acme", CreatedAt: time.Unix(1700000000, 1).UTC()}
+	if err := stores[0].CreateBusiness(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := stores[1].Business(ctx, "biz1")
+	if err != nil || !got.CreatedAt.Equal(b.CreatedAt) {
+		t.Errorf("Business through the other store = %+v, %v", got, err)
+	}
+}
+
+// TestSchemas: stores on two schemas of one database keep apart, and a
+// schema's migration lock does not hold up another's.
+func TestSchemas(t *testing.T) {
+	a, b := mustOpen(t), mustOpen(t)
+	ctx := context.Background()
+	if err := a.CreateBusiness(ctx, &wabi.Business{ID: "biz1", Name: "A"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Business(ctx, "biz1"); wabi.ErrorCode(err) != wabi.ENotFound {
+		t.Errorf("Business of another schema: %v, want not_found", err)
+	}
+	if err := b.CreateBusiness(ctx, &wabi.Business{ID: "biz1", Name: "B"}); err != nil {
+		t.Errorf("the same id in another schema: %v", err)
+	}
+}
+
+// TestOpenErrors: a URL that is not one fails without repeating itself (it may
+// hold a password), and a database that is not there fails Open.
+func TestOpenErrors(t *testing.T) {
+	testDB(t)
+	ctx := context.Background()
+	_, err := Open(ctx, "postgres://wabi:s3cret@[::1/db")
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("Open of a malformed URL: %v; want an error without the password", err)
+	}
+	u, perr := url.Parse(testDB(t))
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	u.Path = "/wabi_no_such_database"
+	if s, err := Open(ctx, u.String()); err == nil {
+		s.Close()
+		t.Error("Open of a database that does not exist succeeded")
+	}
+}

@@ -1,0 +1,350 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+// Lists of the tenancy tree are oldest first; seq breaks ties of creation time
+// in insertion order.
+const oldestFirst = " ORDER BY created_at, seq"
+
+// exec runs one statement through the writer. what and parent name the object
+// and what it refers to, for the errors. When mustHit is set, a statement that
+// touches no row is ENotFound (an update or delete of a missing object): the
+// statement counts its rows on the server, since the group it runs in is not
+// inspected between statements.
+func (s *Store) exec(ctx context.Context, what, parent string, mustHit bool, query string, args ...any) error {
+	if mustHit {
+		query = "WITH hit AS (" + query + " RETURNING 1) SELECT wabi_must_hit(count(*)) FROM hit"
+	}
+	return s.w.do(ctx, op{sql: query, args: args, what: what, parent: parent})
+}
+
+// Businesses.
+
+const businessCols = "id, name, created_at"
+
+func scanBusiness(sc scanner) (*wabi.Business, error) {
+	var b wabi.Business
+	var created int64
+	if err := sc.Scan(&b.ID, &b.Name, &created); err != nil {
+		return nil, err
+	}
+	b.CreatedAt = fromNanos(created)
+	return &b, nil
+}
+
+// CreateBusiness stores a new business; EConflict if its id exists.
+func (s *Store) CreateBusiness(ctx context.Context, b *wabi.Business) error {
+	return s.exec(ctx, "business "+b.ID, "", false,
+		"INSERT INTO businesses ("+businessCols+") VALUES ($1, $2, $3)",
+		b.ID, b.Name, nanos(b.CreatedAt))
+}
+
+// Business returns a business; ENotFound if there is none.
+func (s *Store) Business(ctx context.Context, id string) (*wabi.Business, error) {
+	b, err := scanBusiness(s.pool.QueryRow(ctx, "SELECT "+businessCols+" FROM businesses WHERE id = $1", id))
+	if err != nil {
+		return nil, readError(err, "business "+id)
+	}
+	return b, nil
+}
+
+// Businesses lists every business, oldest first.
+func (s *Store) Businesses(ctx context.Context) ([]*wabi.Business, error) {
+	return list(ctx, s.pool, scanBusiness, "SELECT "+businessCols+" FROM businesses"+oldestFirst)
+}
+
+// WABAs.
+
+const wabaCols = "id, business_id, name, currency, timezone_id, namespace, created_at"
+
+func scanWABA(sc scanner) (*wabi.WABA, error) {
+	var w wabi.WABA
+	var created int64
+	if err := sc.Scan(&w.ID, &w.BusinessID, &w.Name, &w.Currency, &w.TimezoneID, &w.Namespace, &created); err != nil {
+		return nil, err
+	}
+	w.CreatedAt = fromNanos(created)
+	return &w, nil
+}
+
+// CreateWABA stores a new WABA; EConflict if its id exists, ENotFound if its
+// business does not.
+func (s *Store) CreateWABA(ctx context.Context, w *wabi.WABA) error {
+	return s.exec(ctx, "waba "+w.ID, "business "+w.BusinessID, false,
+		"INSERT INTO wabas ("+wabaCols+") VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		w.ID, w.BusinessID, w.Name, w.Currency, w.TimezoneID, w.Namespace, nanos(w.CreatedAt))
+}
+
+// WABA returns a WABA; ENotFound if there is none.
+func (s *Store) WABA(ctx context.Context, id string) (*wabi.WABA, error) {
+	w, err := scanWABA(s.pool.QueryRow(ctx, "SELECT "+wabaCols+" FROM wabas WHERE id = $1", id))
+	if err != nil {
+		return nil, readError(err, "waba "+id)
+	}
+	return w, nil
+}
+
+// WABAs lists the WABAs of a business (all of them if businessID is empty),
+// oldest first.
+func (s *Store) WABAs(ctx context.Context, businessID string) ([]*wabi.WABA, error) {
+	var w where
+	w.eq("business_id", businessID)
+	return list(ctx, s.pool, scanWABA, "SELECT "+wabaCols+" FROM wabas"+w.String()+oldestFirst, w.args...)
+}
+
+// Phone numbers.
+
+const phoneCols = `id, waba_id, display_phone_number, verified_name, platform, registered, quality_rating,
+	created_at, code_verification_status, name_status, throughput, messaging_limit, pin_hash, pending_code,
+	pending_code_expires_at, registrations`
+
+func scanPhone(sc scanner) (*wabi.PhoneNumber, error) {
+	var p wabi.PhoneNumber
+	var created, codeExpires int64
+	var registrations string
+	if err := sc.Scan(&p.ID, &p.WABAID, &p.DisplayPhoneNumber, &p.VerifiedName, &p.Platform,
+		&p.Registered, &p.QualityRating, &created, &p.CodeVerificationStatus, &p.NameStatus,
+		&p.Throughput, &p.MessagingLimit, &p.PINHash, &p.PendingCode, &codeExpires, &registrations); err != nil {
+		return nil, err
+	}
+	p.CreatedAt, p.PendingCodeExpiresAt = fromNanos(created), fromNanos(codeExpires)
+	var ns []int64
+	if err := fromJSON(registrations, &ns); err != nil {
+		return nil, err
+	}
+	for _, n := range ns {
+		p.Registrations = append(p.Registrations, fromNanos(n))
+	}
+	return &p, nil
+}
+
+// phoneArgs returns the columns of phoneCols after the id, then the id.
+func phoneArgs(p *wabi.PhoneNumber) ([]any, error) {
+	ns := make([]int64, len(p.Registrations))
+	for i, t := range p.Registrations {
+		ns[i] = nanos(t)
+	}
+	registrations, err := toJSON(ns)
+	if err != nil {
+		return nil, err
+	}
+	return []any{p.WABAID, p.DisplayPhoneNumber, p.VerifiedName, string(p.Platform),
+		p.Registered, p.QualityRating, nanos(p.CreatedAt), p.CodeVerificationStatus, p.NameStatus,
+		p.Throughput, p.MessagingLimit, p.PINHash, p.PendingCode, nanos(p.PendingCodeExpiresAt),
+		registrations, p.ID}, nil
+}
+
+// CreatePhoneNumber stores a new phone number; EConflict if its id or display
+// number exists, ENotFound if its WABA does not.
+func (s *Store) CreatePhoneNumber(ctx context.Context, p *wabi.PhoneNumber) error {
+	args, err := phoneArgs(p)
+	if err != nil {
+		return err
+	}
+	return s.exec(ctx, "phone number +"+p.DisplayPhoneNumber, "waba "+p.WABAID, false,
+		`INSERT INTO phone_numbers (waba_id, display_phone_number, verified_name, platform,
+			registered, quality_rating, created_at, code_verification_status, name_status, throughput,
+			messaging_limit, pin_hash, pending_code, pending_code_expires_at, registrations, id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		args...)
+}
+
+// UpdatePhoneNumber replaces a phone number; ENotFound if there is none,
+// EConflict if its new display number is taken.
+func (s *Store) UpdatePhoneNumber(ctx context.Context, p *wabi.PhoneNumber) error {
+	args, err := phoneArgs(p)
+	if err != nil {
+		return err
+	}
+	return s.exec(ctx, "phone number "+p.ID, "waba "+p.WABAID, true,
+		`UPDATE phone_numbers SET waba_id = $1, display_phone_number = $2, verified_name = $3,
+			platform = $4, registered = $5, quality_rating = $6, created_at = $7, code_verification_status = $8,
+			name_status = $9, throughput = $10, messaging_limit = $11, pin_hash = $12, pending_code = $13,
+			pending_code_expires_at = $14, registrations = $15 WHERE id = $16`,
+		args...)
+}
+
+// PhoneNumber returns a phone number; ENotFound if there is none.
+func (s *Store) PhoneNumber(ctx context.Context, id string) (*wabi.PhoneNumber, error) {
+	p, err := scanPhone(s.pool.QueryRow(ctx, "SELECT "+phoneCols+" FROM phone_numbers WHERE id = $1", id))
+	if err != nil {
+		return nil, readError(err, "phone number "+id)
+	}
+	return p, nil
+}
+
+// PhoneNumbers lists the phone numbers of a WABA (all of them if wabaID is
+// empty), oldest first.
+func (s *Store) PhoneNumbers(ctx context.Context, wabaID string) ([]*wabi.PhoneNumber, error) {
+	var w where
+	w.eq("waba_id", wabaID)
+	return list(ctx, s.pool, scanPhone, "SELECT "+phoneCols+" FROM phone_numbers"+w.String()+oldestFirst, w.args...)
+}
+
+// Apps.
+
+const appCols = "id, business_id, name, secret, callback_url, verify_token, fields, api_version, created_at"
+
+func scanApp(sc scanner) (*wabi.App, error) {
+	var a wabi.App
+	var fields string
+	var created int64
+	if err := sc.Scan(&a.ID, &a.BusinessID, &a.Name, &a.Secret, &a.CallbackURL, &a.VerifyToken,
+		&fields, &a.APIVersion, &created); err != nil {
+		return nil, err
+	}
+	a.CreatedAt = fromNanos(created)
+	return &a, fromJSON(fields, &a.Fields)
+}
+
+func appArgs(a *wabi.App) ([]any, error) {
+	fields, err := toJSON(a.Fields)
+	if err != nil {
+		return nil, err
+	}
+	return []any{a.BusinessID, a.Name, a.Secret, a.CallbackURL, a.VerifyToken, fields,
+		a.APIVersion, nanos(a.CreatedAt), a.ID}, nil
+}
+
+// CreateApp stores a new app; EConflict if its id exists, ENotFound if its
+// business does not.
+func (s *Store) CreateApp(ctx context.Context, a *wabi.App) error {
+	args, err := appArgs(a)
+	if err != nil {
+		return err
+	}
+	return s.exec(ctx, "app "+a.ID, "business "+a.BusinessID, false,
+		`INSERT INTO apps (business_id, name, secret, callback_url, verify_token, fields,
+			api_version, created_at, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, args...)
+}
+
+// UpdateApp replaces an app; ENotFound if there is none.
+func (s *Store) UpdateApp(ctx context.Context, a *wabi.App) error {
+	args, err := appArgs(a)
+	if err != nil {
+		return err
+	}
+	return s.exec(ctx, "app "+a.ID, "business "+a.BusinessID, true,
+		`UPDATE apps SET business_id = $1, name = $2, secret = $3, callback_url = $4, verify_token = $5,
+			fields = $6, api_version = $7, created_at = $8 WHERE id = $9`, args...)
+}
+
+// App returns an app; ENotFound if there is none.
+func (s *Store) App(ctx context.Context, id string) (*wabi.App, error) {
+	a, err := scanApp(s.pool.QueryRow(ctx, "SELECT "+appCols+" FROM apps WHERE id = $1", id))
+	if err != nil {
+		return nil, readError(err, "app "+id)
+	}
+	return a, nil
+}
+
+// Apps lists the apps of a business (all of them if businessID is empty),
+// oldest first.
+func (s *Store) Apps(ctx context.Context, businessID string) ([]*wabi.App, error) {
+	var w where
+	w.eq("business_id", businessID)
+	return list(ctx, s.pool, scanApp, "SELECT "+appCols+" FROM apps"+w.String()+oldestFirst, w.args...)
+}
+
+// Subscriptions.
+
+const subscriptionCols = "waba_id, app_id, override_callback_url, verify_token, created_at"
+
+func scanSubscription(sc scanner) (*wabi.Subscription, error) {
+	var sub wabi.Subscription
+	var created int64
+	if err := sc.Scan(&sub.WABAID, &sub.AppID, &sub.OverrideCallbackURL, &sub.VerifyToken, &created); err != nil {
+		return nil, err
+	}
+	sub.CreatedAt = fromNanos(created)
+	return &sub, nil
+}
+
+// PutSubscription creates or replaces the subscription of (WABAID, AppID); a
+// replaced subscription keeps its creation time. ENotFound if the WABA or the app
+// does not exist.
+func (s *Store) PutSubscription(ctx context.Context, sub *wabi.Subscription) error {
+	return s.exec(ctx, "subscription of app "+sub.AppID+" to waba "+sub.WABAID,
+		"waba "+sub.WABAID+" or app "+sub.AppID, false,
+		`INSERT INTO subscriptions (`+subscriptionCols+`) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (waba_id, app_id) DO UPDATE SET
+			override_callback_url = excluded.override_callback_url,
+			verify_token = excluded.verify_token`,
+		sub.WABAID, sub.AppID, sub.OverrideCallbackURL, sub.VerifyToken, nanos(sub.CreatedAt))
+}
+
+// DeleteSubscription removes a subscription; ENotFound if there is none.
+func (s *Store) DeleteSubscription(ctx context.Context, wabaID, appID string) error {
+	return s.exec(ctx, "subscription of app "+appID+" to waba "+wabaID, "", true,
+		"DELETE FROM subscriptions WHERE waba_id = $1 AND app_id = $2", wabaID, appID)
+}
+
+// Subscriptions lists the subscriptions of a WABA (all of them if wabaID is
+// empty), oldest first.
+func (s *Store) Subscriptions(ctx context.Context, wabaID string) ([]*wabi.Subscription, error) {
+	var w where
+	w.eq("waba_id", wabaID)
+	return list(ctx, s.pool, scanSubscription,
+		"SELECT "+subscriptionCols+" FROM subscriptions"+w.String()+oldestFirst, w.args...)
+}
+
+// Tokens.
+
+const tokenCols = "value, business_id, app_id, name, waba_ids, scopes, created_at"
+
+func scanToken(sc scanner) (*wabi.Token, error) {
+	var t wabi.Token
+	var wabaIDs, scopes string
+	var created int64
+	if err := sc.Scan(&t.Value, &t.BusinessID, &t.AppID, &t.Name, &wabaIDs, &scopes, &created); err != nil {
+		return nil, err
+	}
+	t.CreatedAt = fromNanos(created)
+	if err := fromJSON(wabaIDs, &t.WABAIDs); err != nil {
+		return nil, err
+	}
+	return &t, fromJSON(scopes, &t.Scopes)
+}
+
+// CreateToken stores a new token; EConflict if its value exists, ENotFound if
+// its business does not.
+func (s *Store) CreateToken(ctx context.Context, t *wabi.Token) error {
+	wabaIDs, err := toJSON(t.WABAIDs)
+	if err != nil {
+		return err
+	}
+	scopes, err := toJSON(t.Scopes)
+	if err != nil {
+		return err
+	}
+	// A token's value is a secret: errors name the token by its name only.
+	return s.exec(ctx, "token "+t.Name, "business "+t.BusinessID, false,
+		"INSERT INTO tokens ("+tokenCols+") VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		t.Value, t.BusinessID, t.AppID, t.Name, wabaIDs, scopes, nanos(t.CreatedAt))
+}
+
+// Token returns the token with the value; ENotFound if there is none.
+func (s *Store) Token(ctx context.Context, value string) (*wabi.Token, error) {
+	t, err := scanToken(s.pool.QueryRow(ctx, "SELECT "+tokenCols+" FROM tokens WHERE value = $1", value))
+	if err != nil {
+		return nil, readError(err, "token")
+	}
+	return t, nil
+}
+
+// Tokens lists the tokens of a business (all of them if businessID is empty),
+// oldest first.
+func (s *Store) Tokens(ctx context.Context, businessID string) ([]*wabi.Token, error) {
+	var w where
+	w.eq("business_id", businessID)
+	return list(ctx, s.pool, scanToken, "SELECT "+tokenCols+" FROM tokens"+w.String()+oldestFirst, w.args...)
+}
+
+// DeleteToken removes a token; ENotFound if there is none.
+func (s *Store) DeleteToken(ctx context.Context, value string) error {
+	return s.exec(ctx, "token", "", true, "DELETE FROM tokens WHERE value = $1", value)
+}
