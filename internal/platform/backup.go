@@ -208,8 +208,8 @@ func (p *Platform) migrate(ctx context.Context, pn *wabi.PhoneNumber, r Registra
 	if _, err := p.store.DeleteRecords(ctx, pn.ID, recSession, ""); err != nil {
 		return err
 	}
-	p.cache.dropPrefix("session:" + pn.ID + "|")
-	p.cache.drop("appsettings:" + pn.ID)
+	p.dropPrefix("session:" + pn.ID + "|")
+	p.drop("appsettings:" + pn.ID)
 	p.logger().Info("phone number migrated from the On-Premises API to the Cloud API", "phone_number_id", pn.ID)
 	return nil
 }

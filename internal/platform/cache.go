@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"time"
@@ -11,7 +12,9 @@ import (
 
 // cache keeps tenancy objects read on every send and status (numbers, WABAs, apps,
 // tokens, subscriptions) for a short time, so the hot path reads the store once per
-// message instead of six times. Writes through the platform drop the entry at once.
+// message instead of six times. Writes through the platform drop the entry at once,
+// on this node and, through Platform.Bus, on the others; CacheTTL bounds what a
+// lost notice leaves stale.
 type cache struct {
 	mu      sync.RWMutex
 	entries map[string]cacheEntry
@@ -60,6 +63,93 @@ func (c *cache) dropPrefix(prefix string) {
 	c.mu.Unlock()
 }
 
+// Bus topics the platform publishes and hears.
+const (
+	// topicCache carries a cacheNotice: entries a node dropped after a write.
+	topicCache = "cache"
+	// topicMessages carries the ids, one a line, of messages whose status a
+	// node changed, so that the others forget their copies in recent.
+	topicMessages = "messages"
+)
+
+// cacheNotice is what a node tells the others it dropped from its cache.
+type cacheNotice struct {
+	Keys     []string `json:"k,omitempty"`
+	Prefixes []string `json:"p,omitempty"`
+}
+
+// drop forgets cache entries here and, through Bus, on the other nodes: every
+// write the platform makes to what the cache holds calls it.
+func (p *Platform) drop(keys ...string) {
+	p.cache.drop(keys...)
+	if p.Bus == nil {
+		return
+	}
+	n := cacheNotice{}
+	for _, k := range keys {
+		if strings.HasPrefix(k, "tok:") {
+			// A token is a secret: it is not sent, and the other nodes forget
+			// every token they hold instead, which a revocation rarely costs.
+			n.Prefixes = append(n.Prefixes, "tok:")
+			continue
+		}
+		n.Keys = append(n.Keys, k)
+	}
+	p.tell(n)
+}
+
+// dropPrefix forgets the cache entries whose key starts with prefix, here and
+// on the other nodes.
+func (p *Platform) dropPrefix(prefix string) {
+	p.cache.dropPrefix(prefix)
+	if p.Bus != nil {
+		p.tell(cacheNotice{Prefixes: []string{prefix}})
+	}
+}
+
+// tell publishes a cache notice. One too large for the bus (no key the
+// platform makes comes near) is sent as the kinds of its keys: the other nodes
+// then forget a little more than they need to.
+func (p *Platform) tell(n cacheNotice) {
+	b, _ := json.Marshal(n)
+	if len(b) > wabi.MaxNotice {
+		kinds := cacheNotice{}
+		for _, k := range append(n.Keys, n.Prefixes...) {
+			kind, _, _ := strings.Cut(k, ":")
+			kinds.Prefixes = append(kinds.Prefixes, kind+":")
+		}
+		b, _ = json.Marshal(kinds)
+	}
+	if err := p.Bus.Publish(context.Background(), topicCache, b); err != nil {
+		p.logger().Error("platform: publish dropped cache entries", "err", err)
+	}
+}
+
+// JoinBus makes the platform act on what the other nodes publish on Bus: it
+// drops the cache entries they dropped and forgets the messages whose status
+// they changed. Call it once, after setting Bus and before serving; leave
+// stops it. Without a Bus it does nothing.
+func (p *Platform) JoinBus() (leave func()) {
+	if p.Bus == nil {
+		return func() {}
+	}
+	stopCache := p.Bus.Subscribe(topicCache, func(payload []byte) {
+		var n cacheNotice
+		if err := json.Unmarshal(payload, &n); err != nil {
+			p.logger().Warn("platform: a cache notice from another node does not parse", "err", err)
+			return
+		}
+		p.cache.drop(n.Keys...)
+		for _, prefix := range n.Prefixes {
+			p.cache.dropPrefix(prefix)
+		}
+	})
+	stopMessages := p.Bus.Subscribe(topicMessages, func(payload []byte) {
+		p.recent.forget(strings.Split(string(payload), "\n")...)
+	})
+	return func() { stopCache(); stopMessages() }
+}
+
 // cached returns the value under key, loading and caching it on a miss. Errors
 // are not cached.
 func cached[T any](ctx context.Context, p *Platform, key string, load func(context.Context) (T, error)) (T, error) {
@@ -101,7 +191,7 @@ func (p *Platform) templates(ctx context.Context, wabaID string) ([]*wabi.Templa
 
 // window returns when the consumer last wrote to the number. A cached time can only
 // be older than the truth (a newer message on another node), never newer, and at most
-// CacheTTL old; Receive on this node drops it at once.
+// CacheTTL old; Receive drops it at once, on this node and, through Bus, on the others.
 func (p *Platform) window(ctx context.Context, phoneNumberID, waID string) (time.Time, error) {
 	return cached(ctx, p, "win:"+chatKey(phoneNumberID, waID), func(ctx context.Context) (time.Time, error) {
 		return p.store.Window(ctx, phoneNumberID, waID)

@@ -219,7 +219,7 @@ func (p *Platform) Logout(ctx context.Context, c Caller) error {
 	if err != nil {
 		return err
 	}
-	p.cache.drop("session:" + s.PhoneNumberID + "|" + sessionKey(s.Username, s.ID))
+	p.drop("session:" + s.PhoneNumberID + "|" + sessionKey(s.Username, s.ID))
 	err = p.store.DeleteRecord(ctx, s.PhoneNumberID, recSession, sessionKey(s.Username, s.ID))
 	if wabi.ErrorCode(err) == wabi.ENotFound {
 		return wabi.Errorf(wabi.EInvalidToken, "The bearer token was already logged out.")
@@ -331,7 +331,7 @@ func (p *Platform) DeleteUser(ctx context.Context, c Caller, username string) er
 	if _, err := p.store.DeleteRecords(ctx, pn.ID, recSession, username+"/"); err != nil {
 		return err
 	}
-	p.cache.dropPrefix("session:" + pn.ID + "|" + username + "/")
+	p.dropPrefix("session:" + pn.ID + "|" + username + "/")
 	return nil
 }
 

@@ -58,7 +58,8 @@ func (p *Platform) DeploymentAPIKey(ctx context.Context, phoneNumberID string) (
 }
 
 // RotateDeploymentAPIKey replaces an On-Premises number's API key: the old one
-// stops working at once on this node and within CacheTTL on the others. Errors
+// stops working at once on this node, and on the others as soon as they hear
+// of it through Bus (within CacheTTL at worst). Errors
 // are those of DeploymentAPIKey.
 func (p *Platform) RotateDeploymentAPIKey(ctx context.Context, phoneNumberID string) (*APIKey, error) {
 	pn, err := p.deployment(ctx, phoneNumberID)
@@ -78,7 +79,7 @@ func (p *Platform) RotateDeploymentAPIKey(ctx context.Context, phoneNumberID str
 	if err := p.store.PutRecord(ctx, &wabi.Record{Scope: pn.ID, Kind: recAPIKey, Key: "", Value: v, UpdatedAt: st.RotatedAt}); err != nil {
 		return nil, err
 	}
-	p.cache.drop("apikey:" + pn.ID)
+	p.drop("apikey:" + pn.ID)
 	return p.apiKeyOf(pn.ID, st), nil
 }
 

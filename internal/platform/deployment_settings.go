@@ -181,7 +181,7 @@ func (p *Platform) ResetAppSettings(ctx context.Context, c Caller) error {
 		return err
 	}
 	_, err = p.store.DeleteRecords(ctx, pn.ID, recSettings, keyApplication)
-	p.cache.drop("appsettings:" + pn.ID)
+	p.drop("appsettings:" + pn.ID)
 	return err
 }
 
@@ -193,7 +193,7 @@ func (p *Platform) putAppSettings(ctx context.Context, phoneNumberID string, s *
 	if err := p.store.PutRecord(ctx, &wabi.Record{Scope: phoneNumberID, Kind: recSettings, Key: keyApplication, Value: v, UpdatedAt: p.clock.Now()}); err != nil {
 		return err
 	}
-	p.cache.drop("appsettings:" + phoneNumberID)
+	p.drop("appsettings:" + phoneNumberID)
 	return nil
 }
 

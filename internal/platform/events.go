@@ -64,7 +64,7 @@ func (p *Platform) Receive(ctx context.Context, m *wabi.Message) (*wabi.Message,
 	if err := p.store.Commit(ctx, b); err != nil {
 		return nil, err
 	}
-	p.cache.drop("win:" + chatKey(pn.ID, m.WaID))
+	p.drop("win:" + chatKey(pn.ID, m.WaID))
 	p.changed(m)
 	p.enqueue(ds)
 	return m, nil

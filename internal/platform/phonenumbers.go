@@ -86,7 +86,7 @@ func (p *Platform) saveNumber(ctx context.Context, pn *wabi.PhoneNumber) error {
 	if err := p.store.UpdatePhoneNumber(ctx, pn); err != nil {
 		return err
 	}
-	p.cache.drop("pn:" + pn.ID)
+	p.drop("pn:" + pn.ID)
 	return nil
 }
 

@@ -62,8 +62,14 @@ type Platform struct {
 	WindowErrorSync bool
 	// CacheTTL bounds how stale cached tenancy objects (numbers, apps, tokens,
 	// subscriptions) may be when another node changed them. Default 2s; changes made
-	// through this Platform are seen at once.
+	// through this Platform are seen at once, and on the nodes that hear of them
+	// through Bus as soon as they do.
 	CacheTTL time.Duration
+	// Bus tells the other nodes sharing the store what this one changed (cache
+	// entries it dropped, messages whose status it moved), and, after JoinBus,
+	// tells this one what they changed. Default nil: a single node, nothing is
+	// published and nothing costs more.
+	Bus wabi.Bus
 	// Rates is the rate card of pricing and conversation analytics: US dollars per
 	// delivered message, by pricing category in lower case ("marketing"); a
 	// category not listed costs nothing. Default DefaultRates(), illustrative

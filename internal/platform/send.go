@@ -126,7 +126,7 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 	if err := p.store.Commit(ctx, b); err != nil {
 		return nil, err
 	}
-	p.recent.put(m)
+	p.remember(m)
 	p.changed(m)
 	p.enqueue(b.Deliveries)
 	if failure == nil {

@@ -74,9 +74,10 @@ func (p *Platform) UpdateStatuses(ctx context.Context, us []wabi.StatusUpdate) [
 		return errs
 	}
 	for _, m := range staged {
-		p.recent.put(m)
+		p.remember(m)
 		p.changed(m)
 	}
+	p.announce(staged)
 	p.enqueue(b.Deliveries)
 	return errs
 }

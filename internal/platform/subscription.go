@@ -51,7 +51,7 @@ func (p *Platform) Subscribe(ctx context.Context, c Caller, wabaID, appID, overr
 	if err := p.store.PutSubscription(ctx, s); err != nil {
 		return err
 	}
-	p.cache.drop("subs:" + w.ID)
+	p.drop("subs:" + w.ID)
 	return nil
 }
 
@@ -68,7 +68,7 @@ func (p *Platform) Unsubscribe(ctx context.Context, c Caller, wabaID, appID stri
 	if err := p.store.DeleteSubscription(ctx, w.ID, a.ID); err != nil {
 		return err
 	}
-	p.cache.drop("subs:" + w.ID)
+	p.drop("subs:" + w.ID)
 	return nil
 }
 

@@ -54,7 +54,7 @@ func (p *Platform) saveTemplate(ctx context.Context, t *wabi.Template, events ..
 	if err := p.store.UpdateTemplate(ctx, t); err != nil {
 		return err
 	}
-	p.cache.drop("tpl:" + t.WABAID)
+	p.drop("tpl:" + t.WABAID)
 	return p.emitTemplateEvents(ctx, t, events...)
 }
 

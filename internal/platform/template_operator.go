@@ -53,7 +53,7 @@ func (p *Platform) CreateTemplate(ctx context.Context, t *wabi.Template) (*wabi.
 	if err := p.store.CreateTemplate(ctx, t); err != nil {
 		return nil, err
 	}
-	p.cache.drop("tpl:" + t.WABAID)
+	p.drop("tpl:" + t.WABAID)
 	if t.Status == wabi.TemplatePending {
 		p.scheduleReview(t)
 	}

@@ -71,7 +71,7 @@ func (p *Platform) SubmitTemplate(ctx context.Context, c Caller, wabaID string, 
 	} else if err != nil {
 		return nil, err
 	}
-	p.cache.drop("tpl:" + t.WABAID)
+	p.drop("tpl:" + t.WABAID)
 	p.scheduleReview(t)
 	return t, nil
 }
@@ -232,7 +232,7 @@ func (p *Platform) DeleteTemplates(ctx context.Context, c Caller, wabaID, name, 
 			return 0, err
 		}
 		p.cancelReview(t.ID)
-		p.cache.drop("tpl:" + t.WABAID)
+		p.drop("tpl:" + t.WABAID)
 		t.UpdatedAt = p.clock.Now()
 		if err := p.emitTemplateEvents(ctx, t, statusEvent(wabi.TemplateChange{Event: "DELETED"})); err != nil {
 			return 0, err

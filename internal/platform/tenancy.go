@@ -144,7 +144,7 @@ func (p *Platform) SetAppWebhook(ctx context.Context, c Caller, appID string, cf
 	if err := p.store.UpdateApp(ctx, &next); err != nil {
 		return nil, err
 	}
-	p.cache.drop("app:" + a.ID)
+	p.drop("app:" + a.ID)
 	return &next, nil
 }
 
@@ -221,12 +221,13 @@ func (p *Platform) CreateToken(ctx context.Context, n NewToken) (*wabi.Token, er
 	return t, p.store.CreateToken(ctx, t)
 }
 
-// RevokeToken deletes a token; it stops working at once on this node.
+// RevokeToken deletes a token; it stops working at once on this node, and on
+// the others as soon as they hear of it through Bus (within CacheTTL at worst).
 func (p *Platform) RevokeToken(ctx context.Context, value string) error {
 	if err := p.store.DeleteToken(ctx, value); err != nil {
 		return err
 	}
-	p.cache.drop("tok:" + value)
+	p.drop("tok:" + value)
 	return nil
 }
 

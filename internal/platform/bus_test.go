@@ -1,0 +1,200 @@
+package platform_test
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wabihq/wabi/internal/bus"
+	"github.com/wabihq/wabi/internal/cloudapi"
+	"github.com/wabihq/wabi/internal/platform"
+	"github.com/wabihq/wabi/internal/wabi"
+	"github.com/wabihq/wabi/internal/wabitest"
+)
+
+// deafBus loses every notice, as a bus that was reconnecting would.
+type deafBus struct{}
+
+func (deafBus) Publish(context.Context, string, []byte) error  { return nil }
+func (deafBus) Subscribe(string, func([]byte)) (cancel func()) { return func() {} }
+
+// secondNode returns another platform over the stack's store and clock, as a
+// second wabi node on the same database would be, joined to b.
+func secondNode(t *testing.T, s *wabitest.Stack, b wabi.Bus) *platform.Platform {
+	t.Helper()
+	p := platform.New(s.Store, idleNetwork{}, s.Clock, wabi.NewIDGen(s.Clock))
+	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
+	p.URLKey = []byte("test url key")
+	p.Logger = slog.New(slog.DiscardHandler)
+	p.Bus = b
+	t.Cleanup(p.JoinBus())
+	return p
+}
+
+// twoNodes returns the platforms of two nodes over one store, joined by an
+// in-process bus, or by one that loses everything when deaf.
+func twoNodes(t *testing.T, deaf bool) (s *wabitest.Stack, a, b *platform.Platform) {
+	t.Helper()
+	s = wabitest.New(t, wabitest.Options{Network: idleNetwork{}})
+	var l bus.Local
+	busA, busB := l.Node(), l.Node()
+	if deaf {
+		busA, busB = deafBus{}, deafBus{}
+	}
+	s.P.Bus = busA
+	t.Cleanup(s.P.JoinBus())
+	return s, s.P, secondNode(t, s, busB)
+}
+
+// TestBusTokenRevoked: a token revoked through node A is refused by node B at
+// once, although B had it cached; B's other tokens keep working. Without the
+// notice, B would take the revoked token until its cache entry expires.
+func TestBusTokenRevoked(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		deaf bool
+	}{{"bus", false}, {"notice lost", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, a, b := twoNodes(t, tc.deaf)
+			ctx := context.Background()
+			newToken := func() string {
+				tok, err := a.CreateToken(ctx, platform.NewToken{BusinessID: s.Demo.Business.ID, Name: "ci"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tok.Value
+			}
+			revoked, kept := newToken(), newToken()
+			for _, v := range []string{revoked, kept} {
+				if _, err := b.Authenticate(ctx, v); err != nil {
+					t.Fatalf("B before the revocation: %v", err)
+				}
+			}
+			if err := a.RevokeToken(ctx, revoked); err != nil {
+				t.Fatal(err)
+			}
+			_, err := b.Authenticate(ctx, revoked)
+			if tc.deaf {
+				// The fallback: stale for CacheTTL at most.
+				if err != nil {
+					t.Fatalf("B refused the token without a notice (%v): the test proves nothing", err)
+				}
+				s.Clock.Advance(b.CacheTTL + time.Millisecond)
+				_, err = b.Authenticate(ctx, revoked)
+			}
+			if wabi.ErrorCode(err) != wabi.EInvalidToken {
+				t.Errorf("B took the revoked token: err %v, want %s", err, wabi.EInvalidToken)
+			}
+			if _, err := b.Authenticate(ctx, kept); err != nil {
+				t.Errorf("B refused the token that was kept: %v", err)
+			}
+		})
+	}
+}
+
+// TestBusDeregistered: a number deregistered through A is refused by B's next
+// send, although B had the number cached from the send before.
+func TestBusDeregistered(t *testing.T) {
+	s, a, b := twoNodes(t, false)
+	ctx := context.Background()
+	send := func() error {
+		_, err := b.Send(ctx, platform.Admin, platform.SendRequest{Via: wabi.PlatformCloud, PhoneNumberID: s.Demo.Phone.ID,
+			To: s.Demo.Customer.WaID, Message: &wabi.Message{Type: wabi.TypeText, Content: wabi.Content{Text: &wabi.Text{Body: "hi"}}}})
+		return err
+	}
+	if err := send(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Deregister(ctx, platform.Admin, s.Demo.Phone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := send(); wabi.ErrorCode(err) != wabi.ENotRegistered {
+		t.Errorf("B sent from a deregistered number: err %v, want %s", err, wabi.ENotRegistered)
+	}
+}
+
+// recorder keeps what a platform tells about messages and deliveries.
+type recorder struct {
+	mu         sync.Mutex
+	messages   []wabi.Message
+	deliveries []string
+}
+
+func (r *recorder) watch(p *platform.Platform) {
+	p.OnMessage = func(m *wabi.Message) {
+		r.mu.Lock()
+		r.messages = append(r.messages, *m)
+		r.mu.Unlock()
+	}
+	p.OnDeliveries = func(ds []*wabi.Delivery) {
+		r.mu.Lock()
+		for _, d := range ds {
+			r.deliveries = append(r.deliveries, d.Event)
+		}
+		r.mu.Unlock()
+	}
+}
+
+func (r *recorder) take() (ms []wabi.Message, ds []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ms, ds = r.messages, r.deliveries
+	r.messages, r.deliveries = nil, nil
+	return ms, ds
+}
+
+// TestBusMessageStatus: B sent a message, so B remembers it; A marks it read.
+// A late "delivered" that reaches B must then be ignored as it would be on A:
+// no status change, no webhook. Without the notice, B would take its stale
+// copy for CacheTTL and queue a "delivered" webhook after "read".
+func TestBusMessageStatus(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		deaf bool
+	}{{"bus", false}, {"notice lost", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, a, b := twoNodes(t, tc.deaf)
+			ctx := context.Background()
+			pn, wa := s.Demo.Phone, s.Demo.Customer.WaID
+			if _, err := a.Receive(ctx, &wabi.Message{PhoneNumberID: pn.ID, WaID: wa, Type: wabi.TypeText,
+				Content: wabi.Content{Text: &wabi.Text{Body: "hi"}}}); err != nil {
+				t.Fatal(err)
+			}
+			res, err := b.Send(ctx, platform.Admin, platform.SendRequest{Via: wabi.PlatformCloud, PhoneNumberID: pn.ID,
+				To: wa, Message: &wabi.Message{Type: wabi.TypeText, Content: wabi.Content{Text: &wabi.Text{Body: "hello"}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := res.MessageID
+			if err := a.UpdateStatus(ctx, wabi.StatusUpdate{MessageID: id, Status: wabi.StatusRead}); err != nil {
+				t.Fatal(err)
+			}
+			var rec recorder
+			rec.watch(b)
+			late := func() ([]wabi.Message, []string) {
+				t.Helper()
+				if err := b.UpdateStatus(ctx, wabi.StatusUpdate{MessageID: id, Status: wabi.StatusDelivered}); err != nil {
+					t.Fatal(err)
+				}
+				return rec.take()
+			}
+			ms, ds := late()
+			if tc.deaf {
+				if len(ms) == 0 {
+					t.Fatal("B ignored the late status without a notice: the test proves nothing")
+				}
+				s.Clock.Advance(b.CacheTTL + time.Millisecond)
+				ms, ds = late()
+			}
+			if len(ms) != 0 || len(ds) != 0 {
+				t.Errorf("B took a late delivered after read: changed %d messages, queued %q", len(ms), ds)
+			}
+			m, err := s.Store.Message(ctx, id)
+			if err != nil || m.Status != wabi.StatusRead {
+				t.Errorf("message is %v (%v), want read", m.Status, err)
+			}
+		})
+	}
+}
