@@ -2,8 +2,9 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // migrateLockKey is the advisory lock key of the schema a connection works in:
@@ -12,31 +13,29 @@ import (
 // text hash.
 const migrateLockKey = `hashtextextended('wabi migrate ' || coalesce(current_schema(), ''), 0)`
 
-// schemaLocker is goose's session locker for Open: a session-level advisory lock
-// held while migrations run, so that nodes starting at once on a fresh schema
-// migrate it once and the others find it done. Unlike goose's own Postgres
-// locker, which retries pg_try_advisory_lock every few seconds under one key per
-// database, it blocks in pg_advisory_lock until the holder is done (or ctx ends)
-// and keys the lock by schema. PostgreSQL releases the lock if the holder's
-// connection dies, so a crashed node never blocks the others.
-type schemaLocker struct{}
-
-// SessionLock waits for the schema's migration lock.
-func (schemaLocker) SessionLock(ctx context.Context, conn *sql.Conn) error {
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock("+migrateLockKey+")"); err != nil {
-		return fmt.Errorf("postgres: take the migration lock: %w", err)
+// lockSchema takes the schema's migration lock on a connection of its own and
+// returns the function that releases it. The lock is a session-level advisory
+// lock held around the whole of goose's work: goose's own session locker covers
+// only the migrations, not the creation of its version table, which nodes
+// starting together on a fresh schema would then race for (goose retries that
+// after a second). pg_advisory_lock waits without polling until the holder is
+// done or ctx ends, and PostgreSQL releases the lock if the holder's connection
+// dies, so a crashed node never blocks the others. The connection is not the
+// pool's, so that a pool of one connection cannot deadlock against it.
+func lockSchema(ctx context.Context, cfg *pgx.ConnConfig) (unlock func(), err error) {
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	return nil
-}
-
-// SessionUnlock releases the schema's migration lock.
-func (schemaLocker) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
-	var released bool
-	if err := conn.QueryRowContext(ctx, "SELECT pg_advisory_unlock("+migrateLockKey+")").Scan(&released); err != nil {
-		return fmt.Errorf("postgres: release the migration lock: %w", err)
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock("+migrateLockKey+")"); err != nil {
+		conn.Close(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("postgres: take the migration lock: %w", err)
 	}
-	if !released {
-		return fmt.Errorf("postgres: the migration lock was not held")
-	}
-	return nil
+	return func() {
+		// Closing the session releases its advisory locks; unlocking first
+		// lets a waiting node go on at once even if the close is slow.
+		bg := context.WithoutCancel(ctx)
+		conn.Exec(bg, "SELECT pg_advisory_unlock("+migrateLockKey+")")
+		conn.Close(bg)
+	}, nil
 }

@@ -65,7 +65,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	if err := migrate(ctx, pool); err != nil {
+	if err := migrate(ctx, pool, cfg.ConnConfig); err != nil {
 		pool.Close()
 		return nil, err
 	}
@@ -83,17 +83,23 @@ func (s *Store) Close() error {
 }
 
 // migrate applies the embedded migrations that the schema lacks, each in its own
-// transaction, holding the schema's migration lock throughout.
-func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+// transaction, holding the schema's migration lock throughout. cfg is how to
+// connect for the lock.
+func migrate(ctx context.Context, pool *pgxpool.Pool, cfg *pgx.ConnConfig) error {
 	fsys, err := fs.Sub(migrations, "migration")
 	if err != nil {
 		return fmt.Errorf("postgres: migrations: %w", err)
 	}
+	unlock, err := lockSchema(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	// goose speaks database/sql; this handle borrows the pool's connections.
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
 	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys,
-		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(schemaLocker{}))
+		goose.WithDisableGlobalRegistry(true))
 	if err != nil {
 		return fmt.Errorf("postgres: migrations: %w", err)
 	}

@@ -162,8 +162,13 @@ func TestConcurrentOpen(t *testing.T) {
 	for i := range stores {
 		wg.Go(func() { stores[i], errs[i] = Open(ctx, dbURL) })
 	}
-	// Both Opens must be waiting for the lock, not migrating beside it.
+	// Both Opens must be waiting for the lock, having touched nothing yet.
 	waitLockWaiters(t, holder, lockKey(t, holder, migrateLockKey), 2)
+	var tables int
+	if err := holder.QueryRow(ctx, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()").
+		Scan(&tables); err != nil || tables != 0 {
+		t.Fatalf("%d tables (%v) in the schema while its migration lock is held, want none", tables, err)
+	}
 	if _, err := holder.Exec(ctx, "SELECT pg_advisory_unlock("+migrateLockKey+")"); err != nil {
 		t.Fatal(err)
 	}
