@@ -4,10 +4,15 @@
 // subscriber: one that falls behind loses its subscription, is told so by a
 // last "overflow" event, and reloads what it shows. Nothing is stored or
 // replayed; a view that (re)connects reads the current state first.
+//
+// On several nodes that share a store, a hub with a Bus also relays its
+// events to the hubs of the other nodes (see Join), so that a view on one
+// node shows what happens on all of them.
 package live
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 
@@ -51,6 +56,12 @@ type Hub struct {
 	// Buffer is how many events a subscriber may have unread before it is
 	// dropped. Default DefaultBuffer.
 	Buffer int
+	// Bus, when set, carries the events given to Message, Delivery and
+	// Deliveries to the other nodes' hubs, which Join makes publish them.
+	// Default nil: events stay in this process.
+	Bus wabi.Bus
+	// Logger logs relayed events that go wrong. Default slog.Default().
+	Logger *slog.Logger
 
 	// n counts subscribers, so that Publish with none costs one atomic load.
 	n      atomic.Int32
@@ -146,18 +157,24 @@ func (h *Hub) Subscribers() int { return int(h.n.Load()) }
 // platform.Platform.OnMessage.
 func (h *Hub) Message(m *wabi.Message) {
 	h.Publish(Event{Type: TypeMessage, Data: m})
+	if h.Bus != nil {
+		h.relay(notice{MessageID: m.ID})
+	}
 }
 
 // Delivery publishes a TypeDelivery event; a is nil when nothing was
 // attempted. It has the signature of webhook.Engine.OnAttempt.
 func (h *Hub) Delivery(d *wabi.Delivery, a *wabi.Attempt) {
 	h.Publish(Event{Type: TypeDelivery, Data: &DeliveryChange{Delivery: d, Attempt: a}})
+	if h.Bus != nil {
+		h.relay(notice{Delivery: d, Attempt: a})
+	}
 }
 
 // Deliveries publishes one TypeDelivery event per delivery just queued. It has
 // the signature of platform.Platform.OnDeliveries.
 func (h *Hub) Deliveries(ds []*wabi.Delivery) {
-	if h.n.Load() == 0 {
+	if h.n.Load() == 0 && h.Bus == nil {
 		return
 	}
 	for _, d := range ds {
