@@ -232,3 +232,38 @@ func TestText(t *testing.T) {
 		t.Errorf("Delivery = %+v, %v; want its last error byte for byte", gd, err)
 	}
 }
+
+// TestConnectionLost kills the writer's connection while a group waits in the
+// database: the group's callers get an internal error (not a domain code, which
+// would blame their own request), nothing of the group is written, and the
+// next write goes through on a new connection.
+func TestConnectionLost(t *testing.T) {
+	dbURL := mustSchema(t)
+	s := mustOpenURL(t, dbURL)
+	ctx := context.Background()
+	blocked, release := blockWriter(t, s, dbURL, ctx)
+	defer release()
+	queued := make(chan error, 1)
+	go func() { queued <- s.CreateBusiness(ctx, &wabi.Business{ID: "queued", Name: "Acme"}) }()
+	waitQueued(t, s, 1)
+
+	var killed bool
+	if err := s.pool.QueryRow(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND NOT granted AND objid::bigint = $1::bigint & 4294967295`,
+		int64(blockKey)).Scan(&killed); err != nil || !killed {
+		t.Fatalf("terminating the writer's connection: %v, %v", killed, err)
+	}
+	err := <-blocked
+	if err == nil || wabi.ErrorCode(err) != wabi.EInternal {
+		t.Errorf("write of the lost group: %v, want an internal error", err)
+	}
+	if err := <-queued; err != nil {
+		t.Errorf("write queued behind the lost group: %v", err)
+	}
+	if _, err := s.Business(ctx, "late"); wabi.ErrorCode(err) != wabi.ENotFound {
+		t.Errorf("Business of the lost group: %v, want not_found", err)
+	}
+	if _, err := s.Business(ctx, "queued"); err != nil {
+		t.Errorf("Business written after the loss: %v", err)
+	}
+}
