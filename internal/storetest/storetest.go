@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) wabi.Store) {
 		{"ExpireMessages", testExpireMessages},
 		{"ExpireDeliveries", testExpireDeliveries},
 		{"Records", testRecords},
+		{"SwapRecord", testSwapRecord},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -25,6 +25,12 @@ type Record struct {
 type RecordStore interface {
 	// PutRecord creates or replaces the record of (Scope, Kind, Key).
 	PutRecord(ctx context.Context, r *Record) error
+	// SwapRecord writes r only if the record of (Scope, Kind, Key) is still as
+	// the caller read it: its Value equals old or, with old nil, there is no
+	// such record, expired or not. It returns EConflict if not, so that nodes
+	// sharing the store can change a record without losing each other's
+	// changes: read, change, swap, and on EConflict read again.
+	SwapRecord(ctx context.Context, r *Record, old []byte) error
 	// Record returns ENotFound if there is none; it returns expired records too.
 	Record(ctx context.Context, scope, kind, key string) (*Record, error)
 	// Records lists the records of a kind in a scope whose key starts with

@@ -1,0 +1,31 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/wabihq/wabi/internal/wabi"
+)
+
+// SwapRecord writes r only if the record of (Scope, Kind, Key) holds old, or
+// with old nil if there is none; EConflict if not. Each is one statement, so
+// nodes racing on one record cannot both win.
+func (s *Store) SwapRecord(ctx context.Context, r *wabi.Record, old []byte) error {
+	value := r.Value
+	if value == nil {
+		value = []byte{} // the column is NOT NULL
+	}
+	what := recordName(r.Kind, r.Key)
+	if old == nil {
+		// A plain INSERT: the primary key turns a second one into EConflict.
+		return s.exec(ctx, what, "", false, "INSERT INTO records ("+recordCols+") VALUES ($1, $2, $3, $4, $5, $6)",
+			r.Scope, r.Kind, r.Key, value, nanos(r.ExpiresAt), nanos(r.UpdatedAt))
+	}
+	err := s.exec(ctx, what, "", true,
+		`UPDATE records SET value = $1, expires_at = $2, updated_at = $3
+		WHERE scope = $4 AND kind = $5 AND key = $6 AND value = $7`,
+		value, nanos(r.ExpiresAt), nanos(r.UpdatedAt), r.Scope, r.Kind, r.Key, old)
+	if wabi.ErrorCode(err) == wabi.ENotFound {
+		return wabi.Errorf(wabi.EConflict, "%s changed since it was read", what)
+	}
+	return err
+}
