@@ -18,6 +18,8 @@ import (
 type config struct {
 	Addr            string
 	Data            string
+	Store           string
+	MediaDir        string
 	APIVersion      string
 	LogLevel        string
 	LogFormat       string
@@ -49,6 +51,16 @@ var settings = []setting{
 		func(c *config, v string) error { c.Addr = v; return nil }},
 	{"data", "WABI_DATA", "./wabi-data", "directory for the database and files",
 		func(c *config, v string) error { c.Data = v; return nil }},
+	{"store", "WABI_STORE", "sqlite", "sqlite (wabi.db in the data directory) or a PostgreSQL URL, postgres://user:password@host:5432/db, which several wabi nodes may share",
+		func(c *config, v string) error {
+			if v != "sqlite" && !isPostgres(v) {
+				return fmt.Errorf("must be sqlite or a postgres:// URL")
+			}
+			c.Store = v
+			return nil
+		}},
+	{"media-dir", "WABI_MEDIA_DIR", "", "directory for media bytes (default media/ in the data directory); nodes sharing a PostgreSQL store must share it",
+		func(c *config, v string) error { c.MediaDir = v; return nil }},
 	{"api-version", "WABI_API_VERSION", "v23.0", "Graph API version for unversioned paths and new apps",
 		func(c *config, v string) error { c.APIVersion = v; return nil }},
 	{"log-level", "WABI_LOG_LEVEL", "info", "debug, info, warn or error",

@@ -26,7 +26,6 @@ import (
 	"github.com/wabihq/wabi/internal/onpremapi"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/sim"
-	"github.com/wabihq/wabi/internal/sqlite"
 	"github.com/wabihq/wabi/internal/wabi"
 	"github.com/wabihq/wabi/internal/webhook"
 )
@@ -54,13 +53,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := openDataDir(cfg.Data); err != nil {
 		return err
 	}
-	store, err := sqlite.Open(filepath.Join(cfg.Data, "wabi.db"))
+	store, err := openStore(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("open store in %s: %w", cfg.Data, err)
+		return err
 	}
 	defer store.Close()
 
-	blobs, err := blob.Open(filepath.Join(cfg.Data, "media"))
+	blobs, err := blob.Open(cfg.mediaDir())
 	if err != nil {
 		return fmt.Errorf("open media store: %w", err)
 	}
