@@ -116,6 +116,7 @@ func (s *server) do(t *testing.T, method, path, token, body string) (int, []byte
 }
 
 type info struct {
+	Business    struct{ ID string } `json:"business"`
 	PhoneNumber struct{ ID string } `json:"phone_number"`
 	App         struct{ ID string } `json:"app"`
 	Token       struct {
