@@ -198,3 +198,64 @@ func TestBusMessageStatus(t *testing.T) {
 		})
 	}
 }
+
+// interleaved is a store through which node B reads a sticker pack; on the
+// first read it lets node A make a whole change first, as a node on another
+// machine could between B's read and B's write.
+type interleaved struct {
+	wabi.Store
+	once  sync.Once
+	first func()
+}
+
+func (s *interleaved) Record(ctx context.Context, scope, kind, key string) (*wabi.Record, error) {
+	r, err := s.Store.Record(ctx, scope, kind, key)
+	if kind == "stickerpack" {
+		s.once.Do(s.first)
+	}
+	return r, err
+}
+
+// TestStickerPackAcrossNodes: B reads a pack, A adds a sticker and renames the
+// pack, then B adds a sticker from what it read. B must not give A's index
+// again (overwriting A's sticker), nor undo A's rename.
+func TestStickerPackAcrossNodes(t *testing.T) {
+	s := wabitest.New(t, wabitest.Options{Network: idleNetwork{}})
+	a, ctx := s.P, context.Background()
+	pn := s.Demo.OnPremPhone
+	c := platform.MonitorCaller(pn.ID)
+	now := s.Clock.Now()
+	img := &wabi.MediaFile{ID: a.IDs().NewID(), PhoneNumberID: pn.ID, SHA256: "ab", MimeType: "image/webp", Size: 100,
+		Origin: wabi.OriginUpload, CreatedAt: now, ExpiresAt: now.Add(platform.UploadTTL)}
+	if err := s.Store.CreateMedia(ctx, img); err != nil {
+		t.Fatal(err)
+	}
+	name, pub, renamed := "Birds", "Acme", "Sea birds"
+	sp, err := a.CreateStickerPack(ctx, c, platform.StickerPackFields{Name: &name, Publisher: &pub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &interleaved{Store: s.Store, first: func() {
+		if _, err := a.AddSticker(ctx, c, sp.ID, platform.StickerFields{ImageDataID: &img.ID}); err != nil {
+			t.Errorf("A's sticker: %v", err)
+		}
+		if _, err := a.UpdateStickerPack(ctx, c, sp.ID, platform.StickerPackFields{Name: &renamed}); err != nil {
+			t.Errorf("A's rename: %v", err)
+		}
+	}}
+	b := platform.New(store, idleNetwork{}, s.Clock, wabi.NewIDGen(s.Clock))
+	st, err := b.AddSticker(ctx, c, sp.ID, platform.StickerFields{ImageDataID: &img.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Index != 1 {
+		t.Errorf("B's sticker has index %d, want 1 (A took 0)", st.Index)
+	}
+	got, err := a.StickerPack(ctx, c, sp.ID)
+	if err != nil || got.Name != renamed || got.NextIndex != 2 {
+		t.Errorf("pack %+v (%v), want A's name and next index 2", got, err)
+	}
+	if ss, err := a.Stickers(ctx, c, sp.ID); err != nil || len(ss) != 2 {
+		t.Errorf("%d stickers (%v), want 2", len(ss), err)
+	}
+}

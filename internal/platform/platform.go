@@ -92,8 +92,9 @@ type Platform struct {
 	cache  cache
 	recent recent
 	typing sync.Map // chat key → time the typing indicator ends
-	// stickerMu serialises changes to sticker packs: adding a sticker reads and
-	// bumps its pack's next index, which must not be lost to a concurrent change.
+	// stickerMu serialises this node's changes to sticker packs: adding a
+	// sticker reads and bumps its pack's next index, which must not be lost to a
+	// concurrent change. Across nodes, changePack's compare-and-set keeps it.
 	stickerMu sync.Mutex
 }
 

@@ -152,14 +152,44 @@ func (p *Platform) UpdateStickerPack(ctx context.Context, c Caller, id string, f
 	}
 	p.stickerMu.Lock()
 	defer p.stickerMu.Unlock()
-	sp, err := p.stickerPack(ctx, pn.ID, id)
-	if err != nil {
-		return nil, err
+	return p.changePack(ctx, pn.ID, id, f.apply)
+}
+
+// packTries is how often changePack reads and swaps a pack that other nodes
+// keep changing before it gives up.
+const packTries = 8
+
+// changePack applies change to a sticker pack as one compare-and-set on its
+// record: should another node change the pack between the read and the
+// write, the write fails and change runs again on what that node wrote. So a
+// field update never undoes a sticker's index bump, and no index is given
+// twice. stickerMu only spares this node's own changes the retries.
+func (p *Platform) changePack(ctx context.Context, phoneNumberID, id string, change func(*StickerPack) error) (*StickerPack, error) {
+	for range packTries {
+		rec, err := p.store.Record(ctx, phoneNumberID, recStickerPack, id)
+		if wabi.ErrorCode(err) == wabi.ENotFound {
+			return nil, wabi.Errorf(wabi.ENotFound, "There is no sticker pack %s.", id)
+		} else if err != nil {
+			return nil, err
+		}
+		var sp StickerPack
+		if err := json.Unmarshal(rec.Value, &sp); err != nil {
+			return nil, fmt.Errorf("platform: sticker pack record: %w", err)
+		}
+		if err := change(&sp); err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(&sp)
+		if err != nil {
+			return nil, err
+		}
+		next := &wabi.Record{Scope: phoneNumberID, Kind: recStickerPack, Key: id, Value: v, UpdatedAt: p.clock.Now()}
+		err = p.store.SwapRecord(ctx, next, rec.Value)
+		if wabi.ErrorCode(err) != wabi.EConflict {
+			return &sp, err
+		}
 	}
-	if err := f.apply(sp); err != nil {
-		return nil, err
-	}
-	return sp, p.putRecordJSON(ctx, pn.ID, recStickerPack, sp.ID, sp)
+	return nil, wabi.Errorf(wabi.EConflict, "Sticker pack %s is being changed by other requests right now; try again.", id)
 }
 
 // DeleteStickerPack deletes a sticker pack and its stickers.
@@ -254,22 +284,22 @@ func (p *Platform) AddSticker(ctx context.Context, c Caller, packID string, f St
 	}
 	p.stickerMu.Lock()
 	defer p.stickerMu.Unlock()
-	sp, err := p.stickerPack(ctx, pn.ID, packID)
-	if err != nil {
-		return nil, err
-	}
-	have, err := p.stickers(ctx, pn.ID, packID)
-	if err != nil {
-		return nil, err
-	}
-	if len(have) >= MaxStickers {
-		return nil, wabi.Errorf(wabi.EInvalidParam, "Sticker pack %s has %d stickers, as many as a pack may.", packID, len(have))
-	}
-	s.Index = sp.NextIndex
-	sp.NextIndex++
 	// The pack first: should the sticker then fail, an index is skipped, never
-	// given twice.
-	if err := p.putRecordJSON(ctx, pn.ID, recStickerPack, sp.ID, sp); err != nil {
+	// given twice. The count is checked at each try; two nodes adding the
+	// last sticker at the same moment may still both see room for it.
+	_, err = p.changePack(ctx, pn.ID, packID, func(sp *StickerPack) error {
+		have, err := p.stickers(ctx, pn.ID, packID)
+		if err != nil {
+			return err
+		}
+		if len(have) >= MaxStickers {
+			return wabi.Errorf(wabi.EInvalidParam, "Sticker pack %s has %d stickers, as many as a pack may.", packID, len(have))
+		}
+		s.Index = sp.NextIndex
+		sp.NextIndex++
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return s, p.putRecordJSON(ctx, pn.ID, recSticker, stickerKey(packID, s.Index), s)
