@@ -259,3 +259,20 @@ func TestStickerPackAcrossNodes(t *testing.T) {
 		t.Errorf("%d stickers (%v), want 2", len(ss), err)
 	}
 }
+
+// TestBusPhoneChanged: a virtual phone changed through A reaches B's
+// PhoneChanged, as it is in the store, so that B's network releases what it
+// held for the phone while it was offline.
+func TestBusPhoneChanged(t *testing.T) {
+	s, a, b := twoNodes(t, false)
+	var got []wabi.VirtualPhone
+	b.PhoneChanged = func(vp *wabi.VirtualPhone) { got = append(got, *vp) }
+	vp := *s.Demo.Customer
+	vp.Behaviour.Offline = true
+	if _, err := a.PutVirtualPhone(context.Background(), &vp); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].WaID != vp.WaID || !got[0].Behaviour.Offline {
+		t.Errorf("B's PhoneChanged got %+v, want the phone offline", got)
+	}
+}

@@ -70,7 +70,39 @@ const (
 	// topicMessages carries the ids, one a line, of messages whose status a
 	// node changed, so that the others forget their copies in recent.
 	topicMessages = "messages"
+	// topicPhones carries the wa_id of a virtual phone a node changed, so that
+	// the others tell their PhoneChanged: their networks may hold messages
+	// for it, or have it cached.
+	topicPhones = "phones"
 )
+
+// announcePhone tells the other nodes that a virtual phone changed.
+func (p *Platform) announcePhone(waID string) {
+	if p.Bus == nil {
+		return
+	}
+	if err := p.Bus.Publish(context.Background(), topicPhones, []byte(waID)); err != nil {
+		p.logger().Error("platform: publish a changed phone", "err", err)
+	}
+}
+
+// phoneChangedElsewhere reads a phone another node changed and tells
+// PhoneChanged. A lost notice leaves the network's cached copy stale for its
+// own short lifetime, and what it held for the phone held until the next
+// change or restart.
+func (p *Platform) phoneChangedElsewhere(waID string) {
+	if p.PhoneChanged == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	vp, err := p.store.VirtualPhone(ctx, waID)
+	if err != nil {
+		p.logger().Warn("platform: read a phone another node changed", "wa_id", waID, "err", err)
+		return
+	}
+	p.PhoneChanged(vp)
+}
 
 // cacheNotice is what a node tells the others it dropped from its cache.
 type cacheNotice struct {
@@ -126,8 +158,8 @@ func (p *Platform) tell(n cacheNotice) {
 }
 
 // JoinBus makes the platform act on what the other nodes publish on Bus: it
-// drops the cache entries they dropped and forgets the messages whose status
-// they changed. Call it once, after setting Bus and before serving; leave
+// drops the cache entries they dropped, forgets the messages whose status they
+// changed and tells PhoneChanged about the phones they changed. Call it once, after setting Bus and before serving; leave
 // stops it. Without a Bus it does nothing.
 func (p *Platform) JoinBus() (leave func()) {
 	if p.Bus == nil {
@@ -147,7 +179,10 @@ func (p *Platform) JoinBus() (leave func()) {
 	stopMessages := p.Bus.Subscribe(topicMessages, func(payload []byte) {
 		p.recent.forget(strings.Split(string(payload), "\n")...)
 	})
-	return func() { stopCache(); stopMessages() }
+	stopPhones := p.Bus.Subscribe(topicPhones, func(payload []byte) {
+		p.phoneChangedElsewhere(string(payload))
+	})
+	return func() { stopCache(); stopMessages(); stopPhones() }
 }
 
 // cached returns the value under key, loading and caching it on a miss. Errors

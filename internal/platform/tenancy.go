@@ -256,5 +256,6 @@ func (p *Platform) PutVirtualPhone(ctx context.Context, vp *wabi.VirtualPhone) (
 	if p.PhoneChanged != nil {
 		p.PhoneChanged(vp)
 	}
+	p.announcePhone(vp.WaID)
 	return vp, nil
 }
