@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -46,9 +47,11 @@ const (
 // Publish drops them and the sender logs how many.
 type Bus struct {
 	// Channel is the PostgreSQL notification channel. Every node of one
-	// deployment uses the same; deployments that share a database (in
-	// different schemas) need different ones, since notifications are
-	// database-wide. Default "wabi". Set it before Run.
+	// installation must use the same, and installations that share a
+	// database (in different schemas) different ones, since notifications
+	// are database-wide. Default: "wabi_" and the schema wabi's tables are in
+	// (the connection's current_schema), such as "wabi_public". Set it
+	// before Run.
 	Channel string
 	// Logger logs lost connections and dropped notices. Default slog.Default().
 	Logger *slog.Logger
@@ -59,6 +62,7 @@ type Bus struct {
 	queue  chan []byte // framed notices
 	drops  atomic.Int64
 
+	chMu sync.Mutex // guards Channel once Run started
 	mu   sync.RWMutex
 	subs map[string][]*busSub
 
@@ -101,11 +105,28 @@ func NewBus(connString string) (*Bus, error) {
 	}, nil
 }
 
-func (b *Bus) channel() string {
+// channel returns the bus's channel, working out the default on conn the
+// first time.
+func (b *Bus) channel(ctx context.Context, conn *pgx.Conn) (string, error) {
+	b.chMu.Lock()
+	defer b.chMu.Unlock()
 	if b.Channel != "" {
-		return b.Channel
+		return b.Channel, nil
 	}
-	return busChannel
+	var schema *string
+	if err := conn.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return "", fmt.Errorf("current schema: %w", err)
+	}
+	b.Channel = busChannel
+	if schema != nil {
+		b.Channel += "_" + *schema
+	}
+	if len(b.Channel) > 63 {
+		// PostgreSQL's longest name: a long schema name is stood for by its hash.
+		sum := sha256.Sum256([]byte(b.Channel))
+		b.Channel = busChannel + "_" + hex.EncodeToString(sum[:12])
+	}
+	return b.Channel, nil
 }
 
 func (b *Bus) logger() *slog.Logger {
@@ -187,7 +208,10 @@ func (b *Bus) listen(ctx context.Context, ok func()) error {
 	}
 	defer busClose(conn)
 	lctx, cancel := context.WithTimeout(ctx, busTimeout)
-	_, err = conn.Exec(lctx, "LISTEN "+pgx.Identifier{b.channel()}.Sanitize())
+	ch, err := b.channel(lctx, conn)
+	if err == nil {
+		_, err = conn.Exec(lctx, "LISTEN "+pgx.Identifier{ch}.Sanitize())
+	}
 	cancel()
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -328,9 +352,13 @@ func (b *Bus) send(ctx context.Context, conn **pgx.Conn, used time.Time, batch [
 			b.sending(c.PgConn().PID())
 		}
 	}
+	ch, err := b.channel(ctx, *conn)
+	if err != nil {
+		return err
+	}
 	var pb pgx.Batch
 	for _, p := range b.pack(batch) {
-		pb.Queue("SELECT pg_notify($1, $2)", b.channel(), p)
+		pb.Queue("SELECT pg_notify($1, $2)", ch, p)
 	}
 	return (*conn).SendBatch(ctx, &pb).Close()
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -41,7 +42,9 @@ func startBus(t *testing.T, url, channel string) *busNode {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Channel = channel
+	if channel != "" {
+		b.Channel = channel
+	}
 	b.Logger = slog.New(slog.DiscardHandler) // lost connections are the point of some tests
 	n := &busNode{Bus: b, listening: make(chan uint32, 16), sending: make(chan uint32, 16)}
 	b.listening = func(pid uint32) { n.listening <- pid }
@@ -272,4 +275,61 @@ func TestBusPack(t *testing.T) {
 	if got := got.wait(t, 5); got[0] != "one" || got[1] != big || got[2] != "" || got[4] != "two" {
 		t.Errorf("read back notices out of order or cut")
 	}
+}
+
+// TestBusChannelPerSchema: without a Channel set, a bus takes one named after
+// its schema, so that the nodes of one installation hear each other and two
+// installations in one database (two schemas) do not.
+func TestBusChannelPerSchema(t *testing.T) {
+	t.Parallel()
+	base := busURL(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	inSchema := func() string {
+		schema := busChannelName(t) // random enough for a schema name too
+		if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			c, err := pgx.Connect(context.Background(), base)
+			if err == nil {
+				_, _ = c.Exec(context.Background(), "DROP SCHEMA "+schema)
+				c.Close(context.Background())
+			}
+		})
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	one, two := inSchema(), inSchema()
+	a, b, c := startBus(t, one, ""), startBus(t, one, ""), startBus(t, two, "")
+	got := newBusInbox()
+	b.Subscribe("t", got.add)
+	for _, n := range []*busNode{a, b, c} {
+		pid(t, n.listening, "listener")
+	}
+	if err := a.Publish(ctx, "t", []byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	got.wait(t, 1)
+	chA, chB, chC := a.channelName(), b.channelName(), c.channelName()
+	if chA != chB || chA == chC || !strings.HasPrefix(chA, "wabi_wabi_test_") {
+		t.Errorf("channels %q, %q and %q: want the first two alike, named after their schema, and the third apart", chA, chB, chC)
+	}
+}
+
+// channelName reads the channel the bus settled on.
+func (b *Bus) channelName() string {
+	b.chMu.Lock()
+	defer b.chMu.Unlock()
+	return b.Channel
 }
