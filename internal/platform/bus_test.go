@@ -276,3 +276,41 @@ func TestBusPhoneChanged(t *testing.T) {
 		t.Errorf("B's PhoneChanged got %+v, want the phone offline", got)
 	}
 }
+
+// BenchmarkSendStatusBus measures a send and its "delivered" status on one
+// node alone (no bus) and on a node with a bus to a second node that hears
+// every notice: the cost of telling the other nodes.
+func BenchmarkSendStatusBus(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		bus  bool
+	}{{"alone", false}, {"bus", true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			s := wabitest.New(b, wabitest.Options{Network: idleNetwork{}, Logger: slog.New(slog.DiscardHandler)})
+			p, ctx := s.P, context.Background()
+			if tc.bus {
+				var l bus.Local
+				p.Bus = l.Node()
+				other := platform.New(s.Store, idleNetwork{}, s.Clock, wabi.NewIDGen(s.Clock))
+				other.Bus = l.Node()
+				b.Cleanup(other.JoinBus())
+			}
+			pn, wa := s.Demo.Phone, s.Demo.Customer.WaID
+			if _, err := p.Receive(ctx, &wabi.Message{PhoneNumberID: pn.ID, WaID: wa, Type: wabi.TypeText,
+				Content: wabi.Content{Text: &wabi.Text{Body: "hi"}}}); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := p.Send(ctx, platform.Admin, platform.SendRequest{Via: wabi.PlatformCloud, PhoneNumberID: pn.ID,
+					To: wa, Message: &wabi.Message{Type: wabi.TypeText, Content: wabi.Content{Text: &wabi.Text{Body: "hello"}}}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := p.UpdateStatus(ctx, wabi.StatusUpdate{MessageID: res.MessageID, Status: wabi.StatusDelivered}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
