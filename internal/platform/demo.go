@@ -2,6 +2,9 @@ package platform
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"time"
 
 	"github.com/wabihq/wabi/internal/wabi"
 )
@@ -29,20 +32,92 @@ const (
 // EnsureDemo creates the demo tenancy if the store has no business yet, and returns
 // the demo (the first business's objects) either way. created reports whether it was
 // made now.
+//
+// Nodes that share a store and start together make one demo: the first to claim
+// the demo record creates it, and the others wait for its business to appear.
 func (p *Platform) EnsureDemo(ctx context.Context) (d *Demo, created bool, err error) {
 	bs, err := p.store.Businesses(ctx)
 	if err != nil {
 		return nil, false, err
 	}
 	if len(bs) == 0 {
+		if created, err = p.claimDemo(ctx); err != nil {
+			return nil, false, err
+		}
+	}
+	if created {
 		if err := p.createDemo(ctx); err != nil {
 			return nil, false, err
 		}
-		created = true
+		done := &wabi.Record{Kind: recDemo, Key: "demo", Value: []byte(demoDone), UpdatedAt: p.clock.Now()}
+		if err := p.store.PutRecord(ctx, done); err != nil {
+			return nil, false, err
+		}
+	} else if err := p.awaitDemo(ctx); err != nil {
+		return nil, false, err
 	}
 	d, err = p.LoadDemo(ctx)
 	return d, created, err
 }
+
+// recDemo is the kind of the record that says a node is creating, or has
+// created, the demo.
+const recDemo = "demo"
+
+// claimDemo reports whether this node is the one to create the demo: the first
+// to write the demo record is, unless it started longer than demoWait ago and
+// the demo is still not there (that node died), when the record is taken over.
+func (p *Platform) claimDemo(ctx context.Context) (bool, error) {
+	nonce := make([]byte, 8)
+	_, _ = rand.Read(nonce)
+	claim := &wabi.Record{Kind: recDemo, Key: "demo", Value: []byte(hex.EncodeToString(nonce)), UpdatedAt: p.clock.Now()}
+	err := p.store.SwapRecord(ctx, claim, nil)
+	if wabi.ErrorCode(err) != wabi.EConflict {
+		return err == nil, err
+	}
+	r, err := p.store.Record(ctx, "", recDemo, "demo")
+	if err != nil {
+		return false, err
+	}
+	if p.clock.Now().Sub(r.UpdatedAt) < demoWait {
+		return false, nil
+	}
+	err = p.store.SwapRecord(ctx, claim, r.Value)
+	if wabi.ErrorCode(err) == wabi.EConflict {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// awaitDemo waits, in real time, for another node to finish creating the
+// demo, for at most demoWait. A store without a demo record (made before
+// nodes could share one) has nothing to wait for.
+func (p *Platform) awaitDemo(ctx context.Context) error {
+	deadline := time.Now().Add(demoWait)
+	for {
+		r, err := p.store.Record(ctx, "", recDemo, "demo")
+		if wabi.ErrorCode(err) == wabi.ENotFound || (err == nil && string(r.Value) == demoDone) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return wabi.Errorf(wabi.EInternal, "another node began to create the demo and did not finish within %s", demoWait)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// demoDone is the demo record's value once the demo is whole.
+const demoDone = "done"
+
+// demoWait bounds how long a node waits for another to create the demo.
+const demoWait = 30 * time.Second
 
 func (p *Platform) createDemo(ctx context.Context) error {
 	b, err := p.CreateBusiness(ctx, "Demo Business")
