@@ -290,6 +290,7 @@ func (b *Bus) runSender(ctx context.Context) {
 		retryAt time.Time // no connection is tried before then
 		wait    = busRetryMin
 		batch   [][]byte
+		dropLog time.Time // when drops were last logged
 	)
 	defer func() { busClose(conn) }()
 	for {
@@ -308,7 +309,11 @@ func (b *Bus) runSender(ctx context.Context) {
 				break drain
 			}
 		}
-		if d := b.drops.Swap(0); d > 0 {
+		// Drops are counted, and logged at most every busIdle, so that an
+		// overloaded node does not also flood its log.
+		if d := b.drops.Load(); d > 0 && time.Since(dropLog) > busIdle {
+			b.drops.Add(-d)
+			dropLog = time.Now()
 			b.logger().Warn("bus: notices dropped, more were published than could be sent", "count", d)
 		}
 		if conn == nil && time.Now().Before(retryAt) {
