@@ -13,11 +13,12 @@ const deliveryCols = `id, dialect, target_id, waba_id, phone_number_id, wa_id, m
 const insertDeliverySQL = "INSERT INTO deliveries (" + deliveryCols + `)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
 
-// updateDeliverySQL saves what an attempt changes; the body and the ordering key
-// never change once queued. A delivery that does not exist fails the request.
+// updateDeliverySQL saves what an attempt changes and ends the delivery's lease;
+// the body and the ordering key never change once queued. A delivery that does
+// not exist fails the request.
 const updateDeliverySQL = `WITH hit AS (
 		UPDATE deliveries SET state = $1, attempts = $2, next_attempt_at = $3, updated_at = $4,
-			last_status = $5, last_error = $6
+			last_status = $5, last_error = $6, lease_owner = '', lease_until = 0
 		WHERE id = $7 RETURNING 1)
 	SELECT wabi_must_hit(count(*)) FROM hit`
 
@@ -75,6 +76,9 @@ func (s *Store) RecordAttempts(ctx context.Context, us []wabi.DeliveryUpdate) er
 		what := "delivery " + d.ID
 		ops = append(ops, op{sql: updateDeliverySQL, what: what, args: []any{string(d.State), d.Attempts,
 			nanos(d.NextAttemptAt), nanos(d.UpdatedAt), d.LastStatus, []byte(d.LastError), d.ID}})
+		if u.Requeue {
+			ops = append(ops, op{sql: requeueDeliverySQL, what: what, args: []any{d.ID}})
+		}
 		if a := u.Attempt; a != nil {
 			id := a.DeliveryID
 			if id == "" {

@@ -1,7 +1,10 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/wabihq/wabi/internal/wabi"
@@ -13,10 +16,36 @@ const deliveryCols = `id, dialect, target_id, waba_id, phone_number_id, wa_id, m
 const insertDeliverySQL = "INSERT INTO deliveries (" + deliveryCols + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// updateDeliverySQL saves what an attempt changes; the body and the ordering key
-// never change once queued.
+// updateDeliverySQL saves what an attempt changes and ends the delivery's lease;
+// the body and the ordering key never change once queued.
 const updateDeliverySQL = `UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?,
-	updated_at = ?, last_status = ?, last_error = ? WHERE id = ?`
+	updated_at = ?, last_status = ?, last_error = ?, lease_owner = '', lease_until = 0 WHERE id = ?`
+
+// requeueDeliverySQL moves a pending delivery behind the other pending ones of
+// its key. Only manual redeliveries run it, so it is not prepared.
+const requeueDeliverySQL = `UPDATE deliveries SET ord = (
+	SELECT max(coalesce(o.ord, o.seq)) + 1 FROM deliveries o
+	WHERE o.state = 'pending' AND o.target_id = deliveries.target_id
+		AND o.phone_number_id = deliveries.phone_number_id AND o.wa_id = deliveries.wa_id)
+	WHERE id = ?`
+
+// claimDeliveriesSQL leases the due heads of their keys that no live lease
+// holds, oldest first. A key's head is its pending delivery of least
+// (coalesce(ord, seq), seq); the NOT EXISTS is one range probe of
+// deliveries_key (the <= is what lets SQLite bound the range; the row values
+// break ties). The outer scan walks deliveries_pending in seq order and stops
+// at the limit.
+const claimDeliveriesSQL = `UPDATE deliveries SET lease_owner = ?1, lease_until = ?2
+	WHERE seq IN (
+		SELECT d.seq FROM deliveries d
+		WHERE d.state = 'pending' AND d.next_attempt_at <= ?3 AND d.lease_until <= ?3
+			AND NOT EXISTS (SELECT 1 FROM deliveries o
+				WHERE o.state = 'pending' AND o.target_id = d.target_id
+					AND o.phone_number_id = d.phone_number_id AND o.wa_id = d.wa_id
+					AND coalesce(o.ord, o.seq) <= coalesce(d.ord, d.seq)
+					AND (coalesce(o.ord, o.seq), o.seq) < (coalesce(d.ord, d.seq), d.seq))
+		ORDER BY d.seq LIMIT ?4)
+	RETURNING ` + deliveryCols + ", seq"
 
 const attemptCols = "delivery_id, n, at, url, status_code, error, response, latency_ns"
 
@@ -61,6 +90,7 @@ type deliveryUpdate struct {
 	id      string
 	args    []any
 	attempt []any // nil if nothing was attempted
+	requeue bool
 }
 
 // RecordAttempts saves the new state of each delivery and its attempt, all or
@@ -72,8 +102,8 @@ func (s *Store) RecordAttempts(ctx context.Context, us []wabi.DeliveryUpdate) er
 	ups := make([]deliveryUpdate, len(us))
 	for i, u := range us {
 		d := u.Delivery
-		ups[i] = deliveryUpdate{id: d.ID, args: []any{string(d.State), d.Attempts, nanos(d.NextAttemptAt),
-			nanos(d.UpdatedAt), d.LastStatus, d.LastError, d.ID}}
+		ups[i] = deliveryUpdate{id: d.ID, requeue: u.Requeue, args: []any{string(d.State), d.Attempts,
+			nanos(d.NextAttemptAt), nanos(d.UpdatedAt), d.LastStatus, d.LastError, d.ID}}
 		if a := u.Attempt; a != nil {
 			id := a.DeliveryID
 			if id == "" {
@@ -95,6 +125,11 @@ func (s *Store) RecordAttempts(ctx context.Context, us []wabi.DeliveryUpdate) er
 			}
 			if n == 0 {
 				return notFound(what)
+			}
+			if u.requeue {
+				if _, err := t.exec(requeueDeliverySQL, u.id); err != nil {
+					return writeError(err, what, "")
+				}
 			}
 			if u.attempt == nil {
 				continue
@@ -144,3 +179,52 @@ func (s *Store) Attempts(ctx context.Context, deliveryID string) ([]*wabi.Attemp
 	return list(ctx, s.rdb, scanAttempt,
 		"SELECT "+attemptCols+" FROM attempts WHERE delivery_id = ? ORDER BY n, seq", deliveryID)
 }
+
+// ClaimDeliveries leases to owner the due deliveries that lead their keys and
+// that no live lease holds, up to limit, oldest first. The claim is one write:
+// two stores on one file take turns at the database's write lock, so they never
+// claim the same delivery.
+func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*wabi.Delivery, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	type claimed struct {
+		d   *wabi.Delivery
+		seq int64
+	}
+	var got []claimed
+	err := s.w.do(ctx, func(t *wtx) error {
+		rows, err := t.conn.QueryContext(t.ctx, claimDeliveriesSQL, owner, nanos(now.Add(lease)), nanos(now), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c claimed
+			var err error
+			c.d, err = scanDelivery(scanFunc(func(dest ...any) error {
+				return rows.Scan(append(dest, &c.seq)...)
+			}))
+			if err != nil {
+				return err
+			}
+			got = append(got, c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: claim deliveries: %w", err)
+	}
+	// RETURNING gives rows in no promised order.
+	slices.SortFunc(got, func(a, b claimed) int { return cmp.Compare(a.seq, b.seq) })
+	ds := make([]*wabi.Delivery, len(got))
+	for i, c := range got {
+		ds[i] = c.d
+	}
+	return ds, nil
+}
+
+// scanFunc adapts a function to scanner, to read a row with extra columns.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }

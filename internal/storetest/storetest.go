@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) wabi.Store) {
 		{"Unfinished", testUnfinished},
 		{"PendingDeliveries", testPendingDeliveries},
 		{"RecordAttempts", testRecordAttempts},
+		{"Claims", testClaims}, {"ClaimOrder", testClaimOrder}, {"ConcurrentClaims", testConcurrentClaims},
 		{"Deliveries", testDeliveries},
 		{"DeliveryFilter", testDeliveryFilter},
 		{"ConcurrentCommits", testConcurrentCommits},

@@ -72,6 +72,9 @@ type Attempt struct {
 type DeliveryUpdate struct {
 	Delivery *Delivery
 	Attempt  *Attempt
+	// Requeue moves the delivery behind every other pending delivery of its key,
+	// as a manual redelivery does; otherwise it keeps its place.
+	Requeue bool
 }
 
 // Event is something to tell a webhook receiver about: an inbound message, or a
