@@ -115,6 +115,18 @@ func TestTwoNodesActAsOne(t *testing.T) {
 		t.Fatalf("a token made on A, used on B: %d %s", status, body)
 	}
 
+	// A token revoked on A is refused by B: at once through the bus, and in
+	// 2 s at worst should the notice be lost.
+	if status, body := call(t, "DELETE", a+"/api/tokens/"+tok.Token, "", ""); status != 204 {
+		t.Fatalf("revoke on A: %d %s", status, body)
+	}
+	eventually(t, 3*time.Second, func() string {
+		if status, body := call(t, "GET", b+"/v23.0/"+in.PhoneNumber.ID, tok.Token, ""); status != 401 {
+			return "a token revoked on A still works on B: " + body
+		}
+		return ""
+	})
+
 	// Media uploaded through A downloads through B.
 	up := uploadPNG(t, &server{base: a}, in.PhoneNumber.ID, in.Token.Token)
 	checkMedia(t, &server{base: b}, up, in.Token.Token)

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -63,7 +62,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("open media store: %w", err)
 	}
-	urlKey, err := secretFile(filepath.Join(cfg.Data, "url.key"))
+	// Nodes on one PostgreSQL database tell each other what changed through
+	// it; a node on SQLite is alone and has no bus.
+	nodeBus, pgBus, err := openBus(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -98,11 +99,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.Logger = log
 	p.DefaultAPIVersion = cfg.APIVersion
 	p.WindowErrorSync = cfg.WindowErrorSync
-	p.Blobs, p.Fetch, p.URLKey = blobs, fetcher, urlKey
+	p.Blobs, p.Fetch = blobs, fetcher
+	if p.URLKey, err = urlKey(ctx, cfg, p); err != nil {
+		return err
+	}
 	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
 	p.Encoders[wabi.DialectOnPrem] = onpremapi.WebhookEncoder{}
 	network.Sink = p
 	p.PhoneChanged = network.PhoneChanged
+	p.Bus = nodeBus
+	defer p.JoinBus()()
 
 	engine := webhook.NewEngine(store, p, clock)
 	engine.Logger = log
@@ -110,7 +116,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	engine.RetryBase = cfg.WebhookRetryMin
 	engine.Client = hookClient
 	// The console sees messages and webhook deliveries change as they happen.
-	hub := &live.Hub{}
+	hub := &live.Hub{Bus: nodeBus, Logger: log}
+	defer hub.Join(store)()
 	p.OnMessage, p.OnDeliveries, engine.OnAttempt = hub.Message, hub.Deliveries, hub.Delivery
 	p.Webhooks = engine
 	p.Verify = func(ctx context.Context, url, token string) error {
@@ -148,6 +155,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
 	var wg sync.WaitGroup
+	if pgBus != nil {
+		wg.Go(func() { _ = pgBus.Run(bg) })
+	}
 	wg.Go(func() { _ = engine.Run(bg) })
 	wg.Go(func() { _ = network.Run(bg) })
 	p.MessageRetention, p.DeliveryRetention = cfg.MessageRetention, cfg.DeliveryRetention

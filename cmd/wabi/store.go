@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/postgres"
 	"github.com/wabihq/wabi/internal/sqlite"
 	"github.com/wabihq/wabi/internal/wabi"
@@ -42,4 +45,35 @@ func (c *config) mediaDir() string {
 		return c.MediaDir
 	}
 	return filepath.Join(c.Data, "media")
+}
+
+// openBus returns the bus of the nodes that share the store: nil for SQLite,
+// where a node is alone, and PostgreSQL's LISTEN/NOTIFY for a postgres:// store,
+// which the caller must Run.
+func openBus(cfg *config, log *slog.Logger) (wabi.Bus, *postgres.Bus, error) {
+	if !isPostgres(cfg.Store) {
+		return nil, nil, nil
+	}
+	b, err := postgres.NewBus(cfg.Store)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open the PostgreSQL bus (WABI_STORE): %w", err)
+	}
+	b.Logger = log
+	return b, b, nil
+}
+
+// urlKey returns the key that signs media URLs and derives On-Premises API
+// keys: url.key in the data directory on SQLite; on PostgreSQL one key in the
+// database that every node shares, seeded from this node's url.key if it has
+// one, so that links it handed out before keep working.
+func urlKey(ctx context.Context, cfg *config, p *platform.Platform) ([]byte, error) {
+	path := filepath.Join(cfg.Data, "url.key")
+	if !isPostgres(cfg.Store) {
+		return secretFile(path)
+	}
+	seed, err := os.ReadFile(path)
+	if err != nil || len(seed) != 32 {
+		seed = nil
+	}
+	return p.SharedSecret(ctx, "url", seed)
 }
