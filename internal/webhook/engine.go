@@ -45,13 +45,19 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer e.running.Store(false)
 	cfg := e.config()
 
-	pending, err := e.Store.PendingDeliveries(ctx)
-	if err != nil {
-		return fmt.Errorf("webhook: load pending deliveries: %w", err)
+	// A shared engine trusts no list of pending deliveries: it claims them.
+	var pending []*wabi.Delivery
+	if !cfg.shared {
+		var err error
+		if pending, err = e.Store.PendingDeliveries(ctx); err != nil {
+			return fmt.Errorf("webhook: load pending deliveries: %w", err)
+		}
 	}
 	e.mu.Lock()
 	e.cfg = cfg
-	e.load(pending)
+	if !cfg.shared {
+		e.load(pending)
+	}
 	for _, q := range e.keys {
 		e.schedule(q)
 	}
@@ -76,9 +82,18 @@ func (e *Engine) Run(ctx context.Context) error {
 	collectCtx, stopCollect := context.WithCancel(bg)
 	var collector sync.WaitGroup
 	collector.Go(func() { e.collect(collectCtx) })
+	var claimer sync.WaitGroup
+	if cfg.shared {
+		claimer.Go(func() { e.claimLoop(ctx, &cfg) })
+		e.Wake()
+	}
 
 	<-ctx.Done()
 	workers.Wait()
+	claimer.Wait()
+	if cfg.shared {
+		e.release()
+	}
 	stopCollect()
 	collector.Wait()
 	if err := e.flush(bg); err != nil {
@@ -196,7 +211,18 @@ func (e *Engine) finish(ent *entry, a *wabi.Attempt, t *wabi.WebhookTarget) {
 		d.NextAttemptAt = next
 		done = false
 	}
+	requeue := ent.requeue
 	switch {
+	case e.cfg.shared:
+		// The write ends the lease: the store, not this engine, says what of
+		// the key goes next, and who sends it.
+		ent.requeue = false
+		if requeue {
+			d.State, d.NextAttemptAt = wabi.DeliveryPending, now
+		} else if !done {
+			e.wakeAt(d.ID, d.NextAttemptAt)
+		}
+		e.remove(ent)
 	case ent.requeue:
 		ent.requeue = false
 		d.State, d.NextAttemptAt = wabi.DeliveryPending, now
@@ -209,7 +235,7 @@ func (e *Engine) finish(ent *entry, a *wabi.Attempt, t *wabi.WebhookTarget) {
 		e.remove(ent)
 	}
 	snap := *d
-	e.writes = append(e.writes, wabi.DeliveryUpdate{Delivery: &snap, Attempt: a})
+	e.writes = append(e.writes, wabi.DeliveryUpdate{Delivery: &snap, Attempt: a, Requeue: requeue})
 	e.signal(e.flushSig)
 	e.schedule(q)
 	hook := e.cfg.onAttempt
@@ -318,6 +344,10 @@ func (e *Engine) flush(ctx context.Context) error {
 			e.flushing = false
 			e.mu.Unlock()
 			return err
+		}
+		if e.Shared {
+			// The write ended leases and may have freed the next of their keys.
+			e.Wake()
 		}
 	}
 }

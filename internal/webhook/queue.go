@@ -49,7 +49,14 @@ func idLess(a, b string) bool {
 // Enqueue queues deliveries that were just committed to the store. It never blocks
 // on I/O. Deliveries already queued (by id) and deliveries that are not pending
 // are ignored; the engine keeps its own copies.
+//
+// A Shared engine keeps no copies: Enqueue wakes it to claim from the store,
+// where the deliveries already are.
 func (e *Engine) Enqueue(ds ...*wabi.Delivery) {
+	if e.Shared {
+		e.Wake()
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, d := range ds {
@@ -220,7 +227,14 @@ func (e *Engine) take() *entry {
 // now, at the tail of its key, and this is written to the store before Redeliver
 // returns. It returns a copy of the delivery's new state; ENotFound if no such
 // delivery exists.
+//
+// On a Shared engine the delivery goes back to the store, behind the pending
+// ones of its key, for any node to claim; if this engine has it in flight, the
+// write waits for the attempt to end, so that no other node sends it meanwhile.
 func (e *Engine) Redeliver(ctx context.Context, id string) (*wabi.Delivery, error) {
+	if e.Shared {
+		return e.redeliverShared(ctx, id)
+	}
 	e.mu.Lock()
 	ent := e.byID[id]
 	e.mu.Unlock()
@@ -265,12 +279,48 @@ func (e *Engine) Redeliver(ctx context.Context, id string) (*wabi.Delivery, erro
 		e.byID[id] = ent
 		e.schedule(q)
 	}
-	e.writes = append(e.writes, wabi.DeliveryUpdate{Delivery: &snap})
+	e.writes = append(e.writes, wabi.DeliveryUpdate{Delivery: &snap, Requeue: true})
 	e.mu.Unlock()
 	if err := e.flush(ctx); err != nil {
 		return nil, err
 	}
 	return &snap, nil
+}
+
+// redeliverShared is Redeliver on a shared engine.
+func (e *Engine) redeliverShared(ctx context.Context, id string) (*wabi.Delivery, error) {
+	e.mu.Lock()
+	if ent := e.byID[id]; ent != nil {
+		if ent.q.inflight && ent.q.entries[0] == ent {
+			ent.requeue = true
+			now := e.Clock.Now()
+			snap := *ent.d
+			snap.State, snap.NextAttemptAt, snap.UpdatedAt = wabi.DeliveryPending, now, now
+			e.mu.Unlock()
+			return &snap, nil
+		}
+		// Claimed but not yet sent: the requeue below hands it back.
+		e.remove(ent)
+	}
+	e.mu.Unlock()
+	// Write what is pending first, so the store's copy is current.
+	if err := e.flush(ctx); err != nil {
+		return nil, err
+	}
+	d, err := e.Store.Delivery(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := e.Clock.Now()
+	d.State, d.NextAttemptAt, d.UpdatedAt = wabi.DeliveryPending, now, now
+	snap := *d
+	e.mu.Lock()
+	e.writes = append(e.writes, wabi.DeliveryUpdate{Delivery: &snap, Requeue: true})
+	e.mu.Unlock()
+	if err := e.flush(ctx); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // Idle reports whether nothing is queued, in flight or waiting to be written.

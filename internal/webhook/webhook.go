@@ -70,6 +70,24 @@ type Engine struct {
 	// delivery's new state and the attempt, for live views. It must not block for
 	// long: it runs on a delivery worker. Default nil.
 	OnAttempt func(d *wabi.Delivery, a *wabi.Attempt)
+	// Shared makes the engine claim its work from the store, a few deliveries at
+	// a time under a lease (Store.ClaimDeliveries), instead of holding every
+	// pending delivery in memory: set it when several wabi nodes share one store.
+	// Enqueue then only wakes the engine, which claims when woken by Enqueue,
+	// Wake, its retry timers or every Poll. Default false: one node owns the
+	// store's outbox.
+	Shared bool
+	// Node names this engine as the owner of its leases; every node sharing a
+	// store needs its own. Default a random id.
+	Node string
+	// Lease is how long a claimed delivery stays this engine's. Another node
+	// takes it over once it runs out, so it must outlast a POST (the Client's
+	// timeout) and the write of its outcome. Default 1m.
+	Lease time.Duration
+	// Poll is how often a shared engine claims unasked, to find what no notice
+	// told it of: retries other nodes scheduled, deliveries of a node that died.
+	// Default 5s.
+	Poll time.Duration
 
 	running atomic.Bool
 	// flushMu serialises store writes so that they land in the order they were made.
@@ -78,6 +96,8 @@ type Engine struct {
 	wake chan struct{}
 	// flushSig tells the collector that updates wait to be written.
 	flushSig chan struct{}
+	// claimSig tells a shared engine's claimer that there may be work to claim.
+	claimSig chan struct{}
 
 	mu     sync.Mutex
 	cfg    config
@@ -91,6 +111,9 @@ type Engine struct {
 	loaded   map[string]bool
 	writes   []wabi.DeliveryUpdate
 	flushing bool
+	// retryWake holds a shared engine's timers that claim again when a retry it
+	// scheduled falls due, by delivery id.
+	retryWake map[string]wabi.Timer
 }
 
 // config is the Engine's fields with defaults applied, fixed for one Run.
@@ -102,6 +125,10 @@ type config struct {
 	retryFor  time.Duration
 	userAgent string
 	onAttempt func(d *wabi.Delivery, a *wabi.Attempt)
+	shared    bool
+	node      string
+	lease     time.Duration
+	poll      time.Duration
 }
 
 // NewEngine returns an Engine over the store, resolving targets with r and timing
@@ -113,8 +140,11 @@ func NewEngine(store wabi.DeliveryStore, r Resolver, c wabi.Clock) *Engine {
 		Clock:    c,
 		wake:     make(chan struct{}, 1),
 		flushSig: make(chan struct{}, 1),
+		claimSig: make(chan struct{}, 1),
 		keys:     map[string]*keyQueue{},
 		byID:     map[string]*entry{},
+
+		retryWake: map[string]wabi.Timer{},
 	}
 }
 
@@ -128,6 +158,10 @@ func (e *Engine) config() config {
 		retryFor:  e.RetryFor,
 		userAgent: e.UserAgent,
 		onAttempt: e.OnAttempt,
+		shared:    e.Shared,
+		node:      e.Node,
+		lease:     e.Lease,
+		poll:      e.Poll,
 	}
 	if c.workers <= 0 {
 		c.workers = 32
@@ -146,6 +180,15 @@ func (e *Engine) config() config {
 	}
 	if c.client == nil {
 		c.client = newClient(c.workers, 20*time.Second)
+	}
+	if c.node == "" {
+		c.node = randomNode()
+	}
+	if c.lease <= 0 {
+		c.lease = time.Minute
+	}
+	if c.poll <= 0 {
+		c.poll = 5 * time.Second
 	}
 	return c
 }
