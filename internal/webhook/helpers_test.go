@@ -19,9 +19,9 @@ import (
 // start is where every test clock stands at first.
 var start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// testStore is the store the tests run on: the real SQLite one, filled through
-// Commit as the platform fills it.
-type testStore = *sqlite.Store
+// testStore is the store the tests run on: a real one (SQLite unless a test
+// runs on several backends), filled through Commit as the platform fills it.
+type testStore = wabi.Store
 
 // mustStore opens a SQLite store in a fresh directory, closed when the test ends.
 func mustStore(t testing.TB) testStore {

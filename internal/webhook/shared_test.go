@@ -11,18 +11,32 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wabihq/wabi/internal/postgres"
+	"github.com/wabihq/wabi/internal/postgres/pgtest"
 	"github.com/wabihq/wabi/internal/sqlite"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-// mustSharedStores opens n SQLite stores on one database file, as n wabi nodes
-// on one database would.
-func mustSharedStores(t testing.TB, n int) []testStore {
+// backends are the databases the multi-node tests run on: SQLite always, and
+// PostgreSQL when WABI_TEST_POSTGRES names a database.
+var backends = []string{"sqlite", "postgres"}
+
+// mustSharedStores opens n stores on one database of the backend, as n wabi
+// nodes on one database would. A PostgreSQL database gets a fresh schema; without
+// WABI_TEST_POSTGRES its test is skipped.
+func mustSharedStores(t testing.TB, backend string, n int) []testStore {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "wabi.db")
+	var open func() (testStore, error)
+	if backend == "postgres" {
+		dbURL := pgtest.Schema(t)
+		open = func() (testStore, error) { return postgres.Open(context.Background(), dbURL) }
+	} else {
+		path := filepath.Join(t.TempDir(), "wabi.db")
+		open = func() (testStore, error) { return sqlite.Open(path) }
+	}
 	var ss []testStore
 	for range n {
-		s, err := sqlite.Open(path)
+		s, err := open()
 		if err != nil {
 			t.Fatalf("open store: %v", err)
 		}
@@ -34,6 +48,16 @@ func mustSharedStores(t testing.TB, n int) []testStore {
 		ss = append(ss, s)
 	}
 	return ss
+}
+
+// onBackends runs test as a parallel subtest on each backend.
+func onBackends(t *testing.T, test func(t *testing.T, backend string)) {
+	for _, b := range backends {
+		t.Run(b, func(t *testing.T) {
+			t.Parallel()
+			test(t, b)
+		})
+	}
 }
 
 // sharedEngine returns a shared engine of node on s.
@@ -49,56 +73,58 @@ func sharedEngine(s wabi.DeliveryStore, r Resolver, c wabi.Clock, node string) *
 // order, wherever it was enqueued.
 func TestSharedDeliverOnceInOrder(t *testing.T) {
 	t.Parallel()
-	ss := mustSharedStores(t, 2)
-	clock := wabi.NewManualClock(start)
-	r := mustReceiver(t, nil)
-	resolve := resolveFunc(func(_ context.Context, d *wabi.Delivery) (wabi.WebhookTarget, error) {
-		return wabi.WebhookTarget{URL: r.srv.URL + "/" + d.WaID, Secret: "k"}, nil
-	})
-	a := sharedEngine(ss[0], resolve, clock, "a")
-	b := sharedEngine(ss[1], resolve, clock, "b")
-	a.Workers, b.Workers = 3, 3
-	mustRun(t, a)
-	mustRun(t, b)
+	onBackends(t, func(t *testing.T, backend string) {
+		ss := mustSharedStores(t, backend, 2)
+		clock := wabi.NewManualClock(start)
+		r := mustReceiver(t, nil)
+		resolve := resolveFunc(func(_ context.Context, d *wabi.Delivery) (wabi.WebhookTarget, error) {
+			return wabi.WebhookTarget{URL: r.srv.URL + "/" + d.WaID, Secret: "k"}, nil
+		})
+		a := sharedEngine(ss[0], resolve, clock, "a")
+		b := sharedEngine(ss[1], resolve, clock, "b")
+		a.Workers, b.Workers = 3, 3
+		mustRun(t, a)
+		mustRun(t, b)
 
-	keys := []string{"alice", "bob", "carol", "dave"}
-	var ds []*wabi.Delivery
-	for i := range 40 {
-		ds = append(ds, delivery(i+1, "app1", keys[i%len(keys)], clock.Now()))
-	}
-	// Half is committed and enqueued through each node, as the platform does;
-	// the other node hears of it through Wake, as from a notice.
-	mustCommit(t, ss[0], ds[:20]...)
-	a.Enqueue(ds[:20]...)
-	b.Wake()
-	mustCommit(t, ss[1], ds[20:]...)
-	b.Enqueue(ds[20:]...)
-	a.Wake()
+		keys := []string{"alice", "bob", "carol", "dave"}
+		var ds []*wabi.Delivery
+		for i := range 40 {
+			ds = append(ds, delivery(i+1, "app1", keys[i%len(keys)], clock.Now()))
+		}
+		// Half is committed and enqueued through each node, as the platform does;
+		// the other node hears of it through Wake, as from a notice.
+		mustCommit(t, ss[0], ds[:20]...)
+		a.Enqueue(ds[:20]...)
+		b.Wake()
+		mustCommit(t, ss[1], ds[20:]...)
+		b.Enqueue(ds[20:]...)
+		a.Wake()
 
-	waitFor(t, "every delivery", func() bool {
-		n := 0
-		for _, k := range keys {
-			n += len(r.ids("/" + k))
+		waitFor(t, "every delivery", func() bool {
+			n := 0
+			for _, k := range keys {
+				n += len(r.ids("/" + k))
+			}
+			return n >= len(ds)
+		})
+		waitFor(t, "the writes", func() bool {
+			return mustDelivery(t, ss[0], ds[len(ds)-1].ID).State == wabi.DeliveryDelivered && a.Idle() && b.Idle()
+		})
+		for i, k := range keys {
+			var want []string
+			for j := i; j < len(ds); j += len(keys) {
+				want = append(want, ds[j].ID)
+			}
+			if got := r.ids("/" + k); !slices.Equal(got, want) {
+				t.Errorf("%s got %v, want each once in order %v", k, got, want)
+			}
 		}
-		return n >= len(ds)
+		for _, d := range ds {
+			if got := mustDelivery(t, ss[1], d.ID); got.State != wabi.DeliveryDelivered || got.Attempts != 1 {
+				t.Errorf("delivery %s is %s after %d attempts, want delivered after 1", d.ID, got.State, got.Attempts)
+			}
+		}
 	})
-	waitFor(t, "the writes", func() bool {
-		return mustDelivery(t, ss[0], ds[len(ds)-1].ID).State == wabi.DeliveryDelivered && a.Idle() && b.Idle()
-	})
-	for i, k := range keys {
-		var want []string
-		for j := i; j < len(ds); j += len(keys) {
-			want = append(want, ds[j].ID)
-		}
-		if got := r.ids("/" + k); !slices.Equal(got, want) {
-			t.Errorf("%s got %v, want each once in order %v", k, got, want)
-		}
-	}
-	for _, d := range ds {
-		if got := mustDelivery(t, ss[1], d.ID); got.State != wabi.DeliveryDelivered || got.Attempts != 1 {
-			t.Errorf("delivery %s is %s after %d attempts, want delivered after 1", d.ID, got.State, got.Attempts)
-		}
-	}
 }
 
 // crashStore is a node's store that stops working when the node "dies": from
@@ -135,134 +161,138 @@ func (s *crashStore) RecordAttempts(ctx context.Context, us []wabi.DeliveryUpdat
 // order.
 func TestSharedTakeoverAfterLease(t *testing.T) {
 	t.Parallel()
-	ss := mustSharedStores(t, 2)
-	clock := wabi.NewManualClock(start)
-	arrived, release := make(chan string, 10), make(chan struct{})
-	var hold atomic.Bool
-	hold.Store(true)
-	r := mustReceiver(t, func(id string, _ int) (int, string) {
-		if hold.Load() {
-			arrived <- id
-			<-release
+	onBackends(t, func(t *testing.T, backend string) {
+		ss := mustSharedStores(t, backend, 2)
+		clock := wabi.NewManualClock(start)
+		arrived, release := make(chan string, 10), make(chan struct{})
+		var hold atomic.Bool
+		hold.Store(true)
+		r := mustReceiver(t, func(id string, _ int) (int, string) {
+			if hold.Load() {
+				arrived <- id
+				<-release
+			}
+			return http.StatusOK, ""
+		})
+		resolve := resolveFunc(func(_ context.Context, d *wabi.Delivery) (wabi.WebhookTarget, error) {
+			return wabi.WebhookTarget{URL: r.srv.URL + "/" + d.WaID, Secret: "k"}, nil
+		})
+		alice1 := delivery(1, "app1", "alice", clock.Now())
+		bob1 := delivery(2, "app1", "bob", clock.Now())
+		alice2 := delivery(3, "app1", "alice", clock.Now())
+		mustCommit(t, ss[0], alice1, bob1, alice2)
+
+		dying := &crashStore{testStore: ss[0]}
+		a := sharedEngine(dying, resolve, clock, "a")
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- a.Run(ctx) }()
+		t.Cleanup(cancel)
+		got := []string{<-arrived, <-arrived}
+		slices.Sort(got)
+		if want := []string{alice1.ID, bob1.ID}; !slices.Equal(got, want) {
+			t.Fatalf("node a sent %v first, want the heads %v", got, want)
 		}
-		return http.StatusOK, ""
+
+		// Node a dies mid-attempt: its answers are never written, its leases stay.
+		dying.dead.Store(true)
+		cancel()
+		hold.Store(false)
+		close(release)
+		if err := <-done; !errors.Is(err, errCrashed) {
+			t.Fatalf("Run of the dead node: %v, want its writes to fail", err)
+		}
+
+		survivor := &crashStore{testStore: ss[1], claims: make(chan struct{}, 10)}
+		b := sharedEngine(survivor, resolve, clock, "b")
+		mustRun(t, b)
+		<-survivor.claims
+		clock.Advance(time.Minute - time.Second)
+		b.Wake()
+		<-survivor.claims
+		if n := len(r.ids("/alice")) + len(r.ids("/bob")); n != 2 {
+			t.Fatalf("receiver got %d requests while a's leases live, want a's 2", n)
+		}
+
+		// A poll after the leases ran out takes a's deliveries over. Time moves
+		// on until it does, as the poll timer is set anew after every claim.
+		waitFor(t, "the take-over", func() bool {
+			clock.Advance(time.Second)
+			return mustDelivery(t, ss[1], alice2.ID).State == wabi.DeliveryDelivered &&
+				mustDelivery(t, ss[1], bob1.ID).State == wabi.DeliveryDelivered
+		})
+		if got, want := r.ids("/alice"), []string{alice1.ID, alice1.ID, alice2.ID}; !slices.Equal(got, want) {
+			t.Errorf("alice got %v, want %v (a's attempt, b's, then the next)", got, want)
+		}
+		if got, want := r.ids("/bob"), []string{bob1.ID, bob1.ID}; !slices.Equal(got, want) {
+			t.Errorf("bob got %v, want %v", got, want)
+		}
+		if as := mustAttempts(t, ss[1], alice1.ID); len(as) != 1 || as[0].N != 1 || as[0].StatusCode != 200 {
+			t.Errorf("attempts of alice's first = %+v, want b's only", as)
+		}
 	})
-	resolve := resolveFunc(func(_ context.Context, d *wabi.Delivery) (wabi.WebhookTarget, error) {
-		return wabi.WebhookTarget{URL: r.srv.URL + "/" + d.WaID, Secret: "k"}, nil
-	})
-	alice1 := delivery(1, "app1", "alice", clock.Now())
-	bob1 := delivery(2, "app1", "bob", clock.Now())
-	alice2 := delivery(3, "app1", "alice", clock.Now())
-	mustCommit(t, ss[0], alice1, bob1, alice2)
-
-	dying := &crashStore{testStore: ss[0]}
-	a := sharedEngine(dying, resolve, clock, "a")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(cancel)
-	got := []string{<-arrived, <-arrived}
-	slices.Sort(got)
-	if want := []string{alice1.ID, bob1.ID}; !slices.Equal(got, want) {
-		t.Fatalf("node a sent %v first, want the heads %v", got, want)
-	}
-
-	// Node a dies mid-attempt: its answers are never written, its leases stay.
-	dying.dead.Store(true)
-	cancel()
-	hold.Store(false)
-	close(release)
-	if err := <-done; !errors.Is(err, errCrashed) {
-		t.Fatalf("Run of the dead node: %v, want its writes to fail", err)
-	}
-
-	survivor := &crashStore{testStore: ss[1], claims: make(chan struct{}, 10)}
-	b := sharedEngine(survivor, resolve, clock, "b")
-	mustRun(t, b)
-	<-survivor.claims
-	clock.Advance(time.Minute - time.Second)
-	b.Wake()
-	<-survivor.claims
-	if n := len(r.ids("/alice")) + len(r.ids("/bob")); n != 2 {
-		t.Fatalf("receiver got %d requests while a's leases live, want a's 2", n)
-	}
-
-	// A poll after the leases ran out takes a's deliveries over. Time moves
-	// on until it does, as the poll timer is set anew after every claim.
-	waitFor(t, "the take-over", func() bool {
-		clock.Advance(time.Second)
-		return mustDelivery(t, ss[1], alice2.ID).State == wabi.DeliveryDelivered &&
-			mustDelivery(t, ss[1], bob1.ID).State == wabi.DeliveryDelivered
-	})
-	if got, want := r.ids("/alice"), []string{alice1.ID, alice1.ID, alice2.ID}; !slices.Equal(got, want) {
-		t.Errorf("alice got %v, want %v (a's attempt, b's, then the next)", got, want)
-	}
-	if got, want := r.ids("/bob"), []string{bob1.ID, bob1.ID}; !slices.Equal(got, want) {
-		t.Errorf("bob got %v, want %v", got, want)
-	}
-	if as := mustAttempts(t, ss[1], alice1.ID); len(as) != 1 || as[0].N != 1 || as[0].StatusCode != 200 {
-		t.Errorf("attempts of alice's first = %+v, want b's only", as)
-	}
 }
 
 // A shared engine retries on its own timer, releases what it claimed but did
 // not send when it stops, and its Redeliver requeues behind the key's backlog.
 func TestSharedRetryStopAndRedeliver(t *testing.T) {
 	t.Parallel()
-	ss := mustSharedStores(t, 2)
-	clock := wabi.NewManualClock(start)
-	ds := []*wabi.Delivery{
-		delivery(1, "app1", "alice", clock.Now()),
-		delivery(2, "app1", "alice", clock.Now()),
-		delivery(3, "app1", "alice", clock.Now()),
-	}
-	r := mustReceiver(t, func(id string, n int) (int, string) {
-		if id == ds[0].ID && n == 1 {
-			return http.StatusServiceUnavailable, ""
+	onBackends(t, func(t *testing.T, backend string) {
+		ss := mustSharedStores(t, backend, 2)
+		clock := wabi.NewManualClock(start)
+		ds := []*wabi.Delivery{
+			delivery(1, "app1", "alice", clock.Now()),
+			delivery(2, "app1", "alice", clock.Now()),
+			delivery(3, "app1", "alice", clock.Now()),
 		}
-		return http.StatusOK, ""
-	})
-	a := sharedEngine(ss[0], toReceiver(r), clock, "a")
-	a.RetryBase = 10 * time.Second
-	a.Poll = time.Hour // only the retry timer wakes it
-	mustCommit(t, ss[0], ds...)
-	a.Enqueue(ds...)
-	mustRun(t, a)
-	waitFor(t, "the failed head", func() bool { return mustDelivery(t, ss[0], ds[0].ID).Attempts == 1 })
-	if _, err := a.Redeliver(context.Background(), ds[1].ID); err != nil {
-		t.Fatalf("Redeliver: %v", err)
-	}
-	clock.Advance(15 * time.Second)
-	waitFor(t, "the backlog", func() bool { return mustDelivery(t, ss[0], ds[1].ID).State == wabi.DeliveryDelivered })
-	if got, want := r.ids("/app1"), []string{ds[0].ID, ds[0].ID, ds[2].ID, ds[1].ID}; !slices.Equal(got, want) {
-		t.Errorf("receiver got %v, want %v", got, want)
-	}
+		r := mustReceiver(t, func(id string, n int) (int, string) {
+			if id == ds[0].ID && n == 1 {
+				return http.StatusServiceUnavailable, ""
+			}
+			return http.StatusOK, ""
+		})
+		a := sharedEngine(ss[0], toReceiver(r), clock, "a")
+		a.RetryBase = 10 * time.Second
+		a.Poll = time.Hour // only the retry timer wakes it
+		mustCommit(t, ss[0], ds...)
+		a.Enqueue(ds...)
+		mustRun(t, a)
+		waitFor(t, "the failed head", func() bool { return mustDelivery(t, ss[0], ds[0].ID).Attempts == 1 })
+		if _, err := a.Redeliver(context.Background(), ds[1].ID); err != nil {
+			t.Fatalf("Redeliver: %v", err)
+		}
+		clock.Advance(15 * time.Second)
+		waitFor(t, "the backlog", func() bool { return mustDelivery(t, ss[0], ds[1].ID).State == wabi.DeliveryDelivered })
+		if got, want := r.ids("/app1"), []string{ds[0].ID, ds[0].ID, ds[2].ID, ds[1].ID}; !slices.Equal(got, want) {
+			t.Errorf("receiver got %v, want %v", got, want)
+		}
 
-	// A stopping engine hands back what it claimed but did not send: another
-	// node gets it at once, with no lease to wait out. The claim is made here
-	// without workers, as if they were all busy when the engine stopped.
-	late := delivery(9, "app1", "bob", clock.Now())
-	mustCommit(t, ss[1], late)
-	b := sharedEngine(ss[1], toReceiver(r), clock, "b")
-	cfg := b.config()
-	b.cfg = cfg
-	ctx := context.Background()
-	if err := b.claim(ctx, &cfg); err != nil || b.byID[late.ID] == nil {
-		t.Fatalf("claim: %v, holding %d deliveries, want %s", err, len(b.byID), late.ID)
-	}
-	if got := claimIDs(t, ss[0], "c", clock.Now()); len(got) != 0 {
-		t.Fatalf("node c claimed %v under b's lease", got)
-	}
-	b.release()
-	if err := b.flush(ctx); err != nil {
-		t.Fatalf("flush: %v", err)
-	}
-	if got := claimIDs(t, ss[0], "c", clock.Now()); !slices.Equal(got, []string{late.ID}) {
-		t.Errorf("node c claimed %v after b stopped, want %s", got, late.ID)
-	}
-	if !b.Idle() {
-		t.Error("engine not idle after releasing its claims")
-	}
+		// A stopping engine hands back what it claimed but did not send: another
+		// node gets it at once, with no lease to wait out. The claim is made here
+		// without workers, as if they were all busy when the engine stopped.
+		late := delivery(9, "app1", "bob", clock.Now())
+		mustCommit(t, ss[1], late)
+		b := sharedEngine(ss[1], toReceiver(r), clock, "b")
+		cfg := b.config()
+		b.cfg = cfg
+		ctx := context.Background()
+		if err := b.claim(ctx, &cfg); err != nil || b.byID[late.ID] == nil {
+			t.Fatalf("claim: %v, holding %d deliveries, want %s", err, len(b.byID), late.ID)
+		}
+		if got := claimIDs(t, ss[0], "c", clock.Now()); len(got) != 0 {
+			t.Fatalf("node c claimed %v under b's lease", got)
+		}
+		b.release()
+		if err := b.flush(ctx); err != nil {
+			t.Fatalf("flush: %v", err)
+		}
+		if got := claimIDs(t, ss[0], "c", clock.Now()); !slices.Equal(got, []string{late.ID}) {
+			t.Errorf("node c claimed %v after b stopped, want %s", got, late.ID)
+		}
+		if !b.Idle() {
+			t.Error("engine not idle after releasing its claims")
+		}
+	})
 }
 
 // claimIDs claims for owner on s and returns the ids it got.
