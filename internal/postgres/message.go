@@ -13,10 +13,10 @@ import (
 )
 
 const messageCols = `id, phone_number_id, wa_id, direction, type, timestamp, status, status_rank,
-	status_at, error, category, conversation_id, biz_opaque, input, content`
+	status_at, error, category, conversation_id, biz_opaque, input, content, node`
 
 const insertMessageSQL = "INSERT INTO messages (" + messageCols + `)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
 
 // setStatusSQL moves a message to a status only if that raises its rank, so that
 // late or reordered reports never move a message backwards. A change that does
@@ -40,7 +40,7 @@ func scanMessage(sc scanner) (*wabi.Message, error) {
 	var content string
 	if err := sc.Scan(&m.ID, &m.PhoneNumberID, &m.WaID, &m.Direction, &m.Type, &ts, &m.Status, &rank,
 		&statusAt, &errJSON, &m.Category, &m.ConversationID, &m.BizOpaqueCallbackData, &m.Input,
-		&content); err != nil {
+		&content, &m.Node); err != nil {
 		return nil, err
 	}
 	m.Timestamp = fromNanos(ts)
@@ -73,7 +73,7 @@ func messageArgs(m *wabi.Message) ([]any, error) {
 	}
 	return []any{m.ID, m.PhoneNumberID, m.WaID, string(m.Direction), string(m.Type), nanos(m.Timestamp),
 		string(m.Status), m.Status.Rank(), nanos(m.StatusAt), errJSON, m.Category, m.ConversationID,
-		m.BizOpaqueCallbackData, m.Input, content}, nil
+		m.BizOpaqueCallbackData, m.Input, content, m.Node}, nil
 }
 
 // Commit writes the batch as one request of a group transaction: messages

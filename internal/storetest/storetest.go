@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) wabi.Store) {
 		{"Messages", testMessages},
 		{"MessageFilter", testMessageFilter},
 		{"Unfinished", testUnfinished},
+		{"AdoptMessages", testAdoptMessages}, {"ConcurrentAdoptions", testConcurrentAdoptions},
 		{"PendingDeliveries", testPendingDeliveries},
 		{"RecordAttempts", testRecordAttempts},
 		{"Claims", testClaims}, {"ClaimOrder", testClaimOrder}, {"ConcurrentClaims", testConcurrentClaims},

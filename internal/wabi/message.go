@@ -97,6 +97,10 @@ type Message struct {
 	BizOpaqueCallbackData string `json:"biz_opaque_callback_data,omitempty"`
 	// Input is the recipient exactly as the business wrote it.
 	Input string `json:"input,omitempty"`
+	// Node is the id of the wabi node whose network owes an outbound message
+	// its statuses (see NodeStore); empty for inbound messages and for messages
+	// stored before nodes had ids. Bookkeeping among nodes, never on the wire.
+	Node string `json:"-"`
 
 	Content
 }

@@ -11,6 +11,7 @@ import (
 type Store interface {
 	TenantStore
 	MessageStore
+	NodeStore
 	DeliveryStore
 	MediaStore
 	ProfileStore
@@ -88,6 +89,24 @@ type MessageStore interface {
 	// short write, and returns them as they were read (retention). What analytics
 	// count of each is kept, as by DeleteMessages.
 	ExpireMessages(ctx context.Context, before time.Time, limit int) ([]*Message, error)
+}
+
+// NodeStore keeps which wabi node owes which outbound message its statuses, and
+// when each node was last alive, so that the living nodes take over the messages
+// of a node that stopped. A message's node is Message.Node, written by Commit.
+type NodeStore interface {
+	// Heartbeat records that node was alive at now. A heartbeat older than the
+	// one recorded is ignored. Only internal errors.
+	Heartbeat(ctx context.Context, node string, now time.Time) error
+	// AdoptMessages makes node the node of up to limit unfinished messages (as
+	// Unfinished: outbound, accepted, sent or delivered, newer than since) of
+	// dead nodes, and returns them as they now are, oldest first. A node is dead
+	// when its last heartbeat is before deadBefore or it has none (an empty
+	// Node included); node itself never is. Adoptions made at once, through one
+	// store or several on the same database, never return the same message.
+	// The heartbeats of dead nodes are forgotten. Only internal errors; with an
+	// error, the messages returned (if any) were adopted all the same.
+	AdoptMessages(ctx context.Context, node string, deadBefore, since time.Time, limit int) ([]*Message, error)
 }
 
 // DeliveryStore keeps the webhook outbox and its delivery log.

@@ -1,0 +1,24 @@
+-- +goose Up
+-- Several wabi nodes share the store. Each outbound message names the node
+-- whose network owes it its statuses; '' for messages stored before nodes had
+-- ids, which any node may take over.
+ALTER TABLE messages ADD COLUMN node TEXT COLLATE "C" NOT NULL DEFAULT '';
+-- The messages the network still owes a status, now by node: adoption finds the
+-- nodes that owe any with one seek per node, and a dead node's messages in
+-- order. Unfinished, which reads every entry anyway, sorts them.
+DROP INDEX messages_unfinished;
+CREATE INDEX messages_unfinished ON messages (node, seq)
+    WHERE direction = 'outbound' AND status IN ('accepted', 'sent', 'delivered');
+-- When each node was last alive (unix nanoseconds). A node without a row is
+-- dead: rows of dead nodes are dropped when their messages are adopted.
+CREATE TABLE nodes (
+    id   TEXT COLLATE "C" PRIMARY KEY,
+    seen BIGINT NOT NULL
+);
+
+-- +goose Down
+DROP TABLE nodes;
+DROP INDEX messages_unfinished;
+CREATE INDEX messages_unfinished ON messages (seq)
+    WHERE direction = 'outbound' AND status IN ('accepted', 'sent', 'delivered');
+ALTER TABLE messages DROP COLUMN node;
