@@ -108,6 +108,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	network.Sink = p
 	p.PhoneChanged = network.PhoneChanged
 	p.Bus = nodeBus
+	// A node on SQLite is alone: at start it takes back every unfinished
+	// message at once. Nodes on PostgreSQL take over those of nodes whose
+	// heartbeat stopped (p.NodeID is new on every start).
+	p.Alone = !isPostgres(cfg.Store)
 	defer p.JoinBus()()
 
 	engine := webhook.NewEngine(store, p, clock)
@@ -173,11 +177,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if n > 0 {
 		log.Info("handed unfinished messages back to the network", "count", n)
 	}
+	wg.Go(func() { _ = p.RunAdoption(bg, platform.DefaultHeartbeat) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	printBanner(stdout, cfg, links, demo, created)
-	log.Info("wabi listening", "addr", ln.Addr().String(), "data", cfg.Data)
+	log.Info("wabi listening", "addr", ln.Addr().String(), "data", cfg.Data, "node", p.NodeID)
 
 	select {
 	case err = <-serveErr:

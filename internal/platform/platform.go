@@ -87,6 +87,19 @@ type Platform struct {
 	// DeliveryRetention is how long a webhook delivery is kept after it was
 	// delivered or given up. Default DefaultDeliveryRetention; 0 keeps them forever.
 	DeliveryRetention time.Duration
+	// NodeID is this node's id among the nodes sharing the store, new on every
+	// start: the outbound messages it commits are its network's to finish,
+	// until it stops heartbeating and the others adopt them (see Recover and
+	// RunAdoption). Default: a random id made by New.
+	NodeID string
+	// Alone says that no other node shares the store (SQLite): Recover then
+	// adopts every unfinished message at once, as whatever node had it was an
+	// earlier run of this one. Default false: Recover adopts only the messages
+	// of nodes dead for NodeTimeout.
+	Alone bool
+	// NodeTimeout is how long a node may go without a heartbeat before the
+	// others adopt its messages. Default DefaultNodeTimeout.
+	NodeTimeout time.Duration
 
 	tpl    templateState
 	cache  cache
@@ -110,6 +123,8 @@ func New(store wabi.Store, net wabi.Network, clock wabi.Clock, ids wabi.IDSource
 		CacheTTL:          2 * time.Second,
 		MessageRetention:  DefaultMessageRetention,
 		DeliveryRetention: DefaultDeliveryRetention,
+		NodeID:            ids.NewSecret(9),
+		NodeTimeout:       DefaultNodeTimeout,
 	}
 }
 
@@ -128,21 +143,3 @@ func (p *Platform) logger() *slog.Logger {
 	}
 	return slog.Default()
 }
-
-// Recover hands the network every outbound message it still owes a status for,
-// so that a restart loses no delivered, read or failed webhook.
-func (p *Platform) Recover(ctx context.Context) (int, error) {
-	ms, err := p.store.Unfinished(ctx, p.clock.Now().Add(-messageTTL))
-	if err != nil {
-		return 0, err
-	}
-	for _, m := range ms {
-		if err := p.net.Deliver(ctx, m); err != nil {
-			return 0, err
-		}
-	}
-	return len(ms), nil
-}
-
-// messageTTL is how long an undelivered message is retried, as at Meta.
-const messageTTL = 30 * 24 * time.Hour

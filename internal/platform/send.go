@@ -115,6 +115,9 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 	}
 	p.typing.Delete(chatKey(pn.ID, waID))
 
+	// This node's network owes the message its statuses, until the node stops
+	// and another adopts it.
+	m.Node = p.NodeID
 	b := &wabi.Batch{Messages: []*wabi.Message{m}}
 	if failure != nil {
 		m.Status, m.Error = wabi.StatusFailed, failure
@@ -131,7 +134,8 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 	p.enqueue(b.Deliveries)
 	if failure == nil {
 		if err := p.net.Deliver(ctx, m); err != nil {
-			// The message is committed: Recover hands it over again on the next start.
+			// The message is committed: it is handed over again when another
+			// node adopts it, or by Recover on this one's next start.
 			p.logger().Error("network refused a message", "wamid", m.ID, "err", err)
 		}
 	}
