@@ -96,7 +96,8 @@ func (n *Network) phone(ctx context.Context, waID string) (*wabi.VirtualPhone, u
 
 // Run keeps the network going until ctx ends, then waits for the statuses being
 // recorded. Steps still queued or waiting on a timer die with the process;
-// Platform.Recover hands their messages back on the next start.
+// Platform.Recover hands their messages back on the next start, or another node
+// sharing the store adopts them.
 func (n *Network) Run(ctx context.Context) error {
 	n.mu.Lock()
 	n.ctx = ctx
