@@ -3,6 +3,7 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -52,24 +53,23 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 		d   *wabi.Delivery
 		seq int64
 	}
-	var got []claimed
-	var scanErr error
-	err := s.w.do(ctx, op{sql: claimDeliveriesSQL, args: []any{owner, nanos(now.Add(lease)), nanos(now), limit},
-		what: "delivery claims", rows: func(rows pgx.Rows) {
-			got, scanErr = got[:0], nil // a group sent again starts afresh
-			for rows.Next() {
-				var c claimed
-				var err error
-				c.d, err = scanDelivery(claimScanner{rows, &c.seq})
-				if err != nil {
-					scanErr = err
-					continue
-				}
-				got = append(got, c)
-			}
-		}})
+	// A claim is one statement of its own, not part of the group commit: its
+	// scan grows with the backlog, and sends must not wait for it.
+	rows, err := s.pool.Query(ctx, claimDeliveriesSQL, owner, nanos(now.Add(lease)), nanos(now), limit)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("postgres: claim deliveries: %w", err)
+	}
+	var got []claimed
+	for rows.Next() {
+		var c claimed
+		if c.d, err = scanDelivery(claimScanner{rows, &c.seq}); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("postgres: claim deliveries: %w", err)
+		}
+		got = append(got, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: claim deliveries: %w", err)
 	}
 	// RETURNING gives rows in no promised order.
 	slices.SortFunc(got, func(a, b claimed) int { return cmp.Compare(a.seq, b.seq) })
@@ -77,10 +77,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	for i, c := range got {
 		ds[i] = c.d
 	}
-	// The leases are taken by the time a row turns out unreadable: the rest is
-	// returned with the error, and the unreadable ones come free when their
-	// leases run out.
-	return ds, scanErr
+	return ds, nil
 }
 
 // claimScanner reads a claimed row: the delivery's columns, then seq.
