@@ -308,3 +308,25 @@ func claimIDs(t *testing.T, s testStore, owner string, now time.Time) []string {
 	}
 	return ids
 }
+
+// A lease outlasts the POST it covers, whatever timeout the Client has.
+func TestSharedLeaseDefault(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		timeout, lease, want time.Duration
+	}{
+		{0, 0, time.Minute},
+		{20 * time.Second, 0, time.Minute},
+		{45 * time.Second, 0, 90 * time.Second},
+		{45 * time.Second, 10 * time.Second, 10 * time.Second},
+	} {
+		e := NewEngine(nil, nil, nil)
+		e.Lease = tc.lease
+		if tc.timeout > 0 {
+			e.Client = &http.Client{Timeout: tc.timeout}
+		}
+		if got := e.config().lease; got != tc.want {
+			t.Errorf("lease with a %v timeout and Lease %v = %v, want %v", tc.timeout, tc.lease, got, tc.want)
+		}
+	}
+}

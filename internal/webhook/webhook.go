@@ -82,7 +82,8 @@ type Engine struct {
 	Node string
 	// Lease is how long a claimed delivery stays this engine's. Another node
 	// takes it over once it runs out, so it must outlast a POST (the Client's
-	// timeout) and the write of its outcome. Default 1m.
+	// timeout) and the write of its outcome. Default 1m, or twice the Client's
+	// timeout if that is longer.
 	Lease time.Duration
 	// Poll is how often a shared engine claims unasked, to find what no notice
 	// told it of: retries other nodes scheduled, deliveries of a node that died.
@@ -185,7 +186,7 @@ func (e *Engine) config() config {
 		c.node = randomNode()
 	}
 	if c.lease <= 0 {
-		c.lease = time.Minute
+		c.lease = max(time.Minute, 2*c.client.Timeout)
 	}
 	if c.poll <= 0 {
 		c.poll = 5 * time.Second
