@@ -128,6 +128,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return webhook.VerifyCallback(ctx, verifyClient, url, token)
 	}
 
+	if !p.Alone {
+		// Nodes on one store need different numbers in their ids.
+		if ids.Node, err = p.ClaimIDNode(ctx); err != nil {
+			return err
+		}
+	}
 	demo, created, err := p.EnsureDemo(ctx)
 	if err != nil {
 		return fmt.Errorf("create demo data: %w", err)

@@ -88,6 +88,9 @@ func (p *Platform) beat(ctx context.Context) (int, error) {
 	if err := p.store.Heartbeat(ctx, p.NodeID, now); err != nil {
 		return 0, err
 	}
+	if err := p.renewIDNode(ctx); err != nil {
+		return 0, err
+	}
 	return p.adopt(ctx, now, now.Add(-p.nodeTimeout()))
 }
 

@@ -100,6 +100,9 @@ type Platform struct {
 	// NodeTimeout is how long a node may go without a heartbeat before the
 	// others adopt its messages. Default DefaultNodeTimeout.
 	NodeTimeout time.Duration
+	// idNode is the key of the node number this node leases, "" for none.
+	idNode   string
+	idNodeMu sync.Mutex
 
 	tpl    templateState
 	cache  cache
