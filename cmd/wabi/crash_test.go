@@ -42,11 +42,12 @@ type server struct {
 	base string
 }
 
-func startServer(t *testing.T, dataDir string) *server {
+func startServer(t *testing.T, dataDir string, env ...string) *server {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "WABI_TEST_SERVE=1", "WABI_DATA="+dataDir, "WABI_ADDR=127.0.0.1:0",
 		"WABI_LOG_LEVEL=warn", "WABI_WEBHOOK_RETRY_MIN=100ms")
+	cmd.Env = append(cmd.Env, env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -131,10 +132,58 @@ func TestCrashKeepsAcknowledgedMessages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts wabi processes; skipped in -short mode")
 	}
-	// A receiver that stays up across the crash and counts statuses per message.
+	hook, missing := statusReceiver(t)
+	dir := t.TempDir()
+	srv := startServer(t, dir)
+	var in info
+	_, b := srv.do(t, "GET", "/api/info", "", "")
+	if err := json.Unmarshal(b, &in); err != nil || in.Token.Token == "" {
+		t.Fatalf("info %s: %v", b, err)
+	}
+	if code, b := srv.do(t, "PUT", "/api/apps/"+in.App.ID+"/webhook", "",
+		`{"callback_url":"`+hook.URL+`","verify_token":"x","fields":["messages"]}`); code != 200 {
+		t.Fatalf("set webhook: %d %s", code, b)
+	}
+
+	// An uploaded file must survive the crash too.
+	media := uploadPNG(t, srv, in.PhoneNumber.ID, in.Token.Token)
+
+	// Send templates from several clients until the crash.
+	var acked sync.Map
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { sendTemplates(ctx, srv, in, &acked) })
+	time.Sleep(400 * time.Millisecond)
+	srv.kill(t)
+	cancel()
+	wg.Wait()
+
+	ids := keys(&acked)
+	if len(ids) < 10 {
+		t.Fatalf("only %d sends acknowledged before the crash; the test needs more", len(ids))
+	}
+
+	srv = startServer(t, dir)
+	defer srv.stop(t)
+	for _, id := range ids {
+		code, b := srv.do(t, "GET", "/api/messages/"+id, "", "")
+		if code != 200 || !strings.Contains(string(b), id) {
+			t.Fatalf("acknowledged message %s missing after the crash: %d %s", id, code, b)
+		}
+	}
+	checkMedia(t, srv, media, in.Token.Token)
+	waitForStatuses(t, ids, missing, 30*time.Second)
+	t.Logf("%d acknowledged messages survived SIGKILL with all their webhooks", len(ids))
+}
+
+// statusReceiver is a webhook receiver that stays up across crashes and
+// records the statuses it got per message; missing counts the messages of ids
+// that lack a sent, delivered or read webhook.
+func statusReceiver(t *testing.T) (hook *httptest.Server, missing func(ids []string) int) {
+	t.Helper()
 	var mu sync.Mutex
 	statuses := map[string]map[string]bool{}
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	hook = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
 			io.WriteString(w, r.URL.Query().Get("hub.challenge"))
 			return
@@ -162,26 +211,23 @@ func TestCrashKeepsAcknowledgedMessages(t *testing.T) {
 		}
 		mu.Unlock()
 	}))
-	defer hook.Close()
-
-	dir := t.TempDir()
-	srv := startServer(t, dir)
-	var in info
-	_, b := srv.do(t, "GET", "/api/info", "", "")
-	if err := json.Unmarshal(b, &in); err != nil || in.Token.Token == "" {
-		t.Fatalf("info %s: %v", b, err)
+	t.Cleanup(hook.Close)
+	return hook, func(ids []string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, id := range ids {
+			if s := statuses[id]; !s["sent"] || !s["delivered"] || !s["read"] {
+				n++
+			}
+		}
+		return n
 	}
-	if code, b := srv.do(t, "PUT", "/api/apps/"+in.App.ID+"/webhook", "",
-		`{"callback_url":"`+hook.URL+`","verify_token":"x","fields":["messages"]}`); code != 200 {
-		t.Fatalf("set webhook: %d %s", code, b)
-	}
+}
 
-	// An uploaded file must survive the crash too.
-	media := uploadPNG(t, srv, in.PhoneNumber.ID, in.Token.Token)
-
-	// Send templates from several clients until the crash.
-	var acked sync.Map
-	ctx, cancel := context.WithCancel(context.Background())
+// sendTemplates sends the demo template through srv from 8 clients until ctx
+// ends or the server dies, and records every acknowledged wamid in acked.
+func sendTemplates(ctx context.Context, srv *server, in info, acked *sync.Map) {
 	var wg sync.WaitGroup
 	body := `{"messaging_product":"whatsapp","to":"15550002000","type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}}`
 	for range 8 {
@@ -204,45 +250,30 @@ func TestCrashKeepsAcknowledgedMessages(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(400 * time.Millisecond)
-	srv.kill(t)
-	cancel()
 	wg.Wait()
+}
 
+// keys lists the keys of a map of acknowledged ids.
+func keys(m *sync.Map) []string {
 	var ids []string
-	acked.Range(func(k, _ any) bool { ids = append(ids, k.(string)); return true })
-	if len(ids) < 10 {
-		t.Fatalf("only %d sends acknowledged before the crash; the test needs more", len(ids))
-	}
+	m.Range(func(k, _ any) bool { ids = append(ids, k.(string)); return true })
+	return ids
+}
 
-	srv = startServer(t, dir)
-	defer srv.stop(t)
-	for _, id := range ids {
-		code, b := srv.do(t, "GET", "/api/messages/"+id, "", "")
-		if code != 200 || !strings.Contains(string(b), id) {
-			t.Fatalf("acknowledged message %s missing after the crash: %d %s", id, code, b)
-		}
-	}
-	checkMedia(t, srv, media, in.Token.Token)
-	deadline := time.Now().Add(30 * time.Second)
+// waitForStatuses waits until no message of ids lacks its status webhooks.
+func waitForStatuses(t *testing.T, ids []string, missing func([]string) int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
 	for {
-		missing := 0
-		mu.Lock()
-		for _, id := range ids {
-			if s := statuses[id]; !s["sent"] || !s["delivered"] || !s["read"] {
-				missing++
-			}
-		}
-		mu.Unlock()
-		if missing == 0 {
-			break
+		n := missing(ids)
+		if n == 0 {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d acknowledged messages lack sent/delivered/read webhooks after restart", missing, len(ids))
+			t.Fatalf("%d of %d acknowledged messages lack sent/delivered/read webhooks after %s", n, len(ids), within)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Logf("%d acknowledged messages survived SIGKILL with all their webhooks", len(ids))
 }
 
 // uploadPNG uploads a small PNG through the Cloud API and returns its id and bytes.
