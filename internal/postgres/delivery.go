@@ -77,7 +77,8 @@ func (s *Store) RecordAttempts(ctx context.Context, us []wabi.DeliveryUpdate) er
 		ops = append(ops, op{sql: updateDeliverySQL, what: what, args: []any{string(d.State), d.Attempts,
 			nanos(d.NextAttemptAt), nanos(d.UpdatedAt), d.LastStatus, []byte(d.LastError), d.ID}})
 		if u.Requeue {
-			ops = append(ops, op{sql: requeueDeliverySQL, what: what, args: []any{d.ID}})
+			ops = append(ops, op{sql: requeueDeliverySQL, what: what, args: []any{d.ID}},
+				op{sql: unparkHeadSQL, what: what, args: []any{d.ID}})
 		}
 		if a := u.Attempt; a != nil {
 			id := a.DeliveryID
@@ -117,10 +118,15 @@ func (s *Store) Deliveries(ctx context.Context, f wabi.DeliveryFilter) ([]*wabi.
 		"SELECT "+deliveryCols+" FROM deliveries"+w.String()+" ORDER BY seq DESC"+lim, args...)
 }
 
+// pendingSeqsSQL selects every pending delivery through the two partial
+// indexes that hold them: deliveries_unparked and deliveries_parked.
+const pendingSeqsSQL = `SELECT seq FROM deliveries WHERE state = 'pending' AND parked_until = 0
+	UNION ALL SELECT seq FROM deliveries WHERE state = 'pending' AND parked_until <> 0`
+
 // PendingDeliveries returns every pending delivery, oldest first.
 func (s *Store) PendingDeliveries(ctx context.Context) ([]*wabi.Delivery, error) {
 	return list(ctx, s.pool, scanDelivery,
-		"SELECT "+deliveryCols+" FROM deliveries WHERE state = 'pending' ORDER BY seq") // the partial index's predicate
+		"SELECT "+deliveryCols+" FROM deliveries WHERE seq IN ("+pendingSeqsSQL+") ORDER BY seq")
 }
 
 // Attempts lists a delivery's attempts, first first. A delivery with no

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -22,30 +23,54 @@ const updateDeliverySQL = `UPDATE deliveries SET state = ?, attempts = ?, next_a
 	updated_at = ?, last_status = ?, last_error = ?, lease_owner = '', lease_until = 0 WHERE id = ?`
 
 // requeueDeliverySQL moves a pending delivery behind the other pending ones of
-// its key. Only manual redeliveries run it, so it is not prepared.
-const requeueDeliverySQL = `UPDATE deliveries SET ord = (
+// its key, unparked. Only manual redeliveries run it, so it is not prepared.
+const requeueDeliverySQL = `UPDATE deliveries SET parked_until = 0, ord = (
 	SELECT max(coalesce(o.ord, o.seq)) + 1 FROM deliveries o
 	WHERE o.state = 'pending' AND o.target_id = deliveries.target_id
 		AND o.phone_number_id = deliveries.phone_number_id AND o.wa_id = deliveries.wa_id)
 	WHERE id = ?`
 
-// claimDeliveriesSQL leases the due heads of their keys that no live lease
-// holds, oldest first. A key's head is its pending delivery of least
-// (coalesce(ord, seq), seq); the NOT EXISTS is one range probe of
-// deliveries_key (the <= is what lets SQLite bound the range; the row values
-// break ties). The outer scan walks deliveries_pending in seq order and stops
-// at the limit.
-const claimDeliveriesSQL = `UPDATE deliveries SET lease_owner = ?1, lease_until = ?2
+// unparkHeadSQL unparks the head of the key of delivery ?, which a requeue may
+// have changed.
+const unparkHeadSQL = `UPDATE deliveries SET parked_until = 0
+	WHERE seq = (SELECT o.seq FROM deliveries o JOIN deliveries d ON d.id = ?
+			WHERE o.state = 'pending' AND o.target_id = d.target_id
+				AND o.phone_number_id = d.phone_number_id AND o.wa_id = d.wa_id
+			ORDER BY coalesce(o.ord, o.seq), o.seq LIMIT 1)
+		AND parked_until <> 0`
+
+// behindSQL holds for a delivery d that is not the head of its key: some
+// pending delivery of the key comes first in (coalesce(ord, seq), seq). It is
+// one range probe of deliveries_key (the <= is what lets SQLite bound the
+// range; the row values break ties).
+const behindSQL = `EXISTS (SELECT 1 FROM deliveries o
+	WHERE o.state = 'pending' AND o.target_id = d.target_id
+		AND o.phone_number_id = d.phone_number_id AND o.wa_id = d.wa_id
+		AND coalesce(o.ord, o.seq) <= coalesce(d.ord, d.seq)
+		AND (coalesce(o.ord, o.seq), o.seq) < (coalesce(d.ord, d.seq), d.seq))`
+
+// claimableSQL holds for a delivery d a claim looks at: pending, not parked,
+// due, and under no live lease. It walks deliveries_unparked in seq order.
+const claimableSQL = `d.state = 'pending' AND d.parked_until = 0 AND d.next_attempt_at <= @now
+	AND d.lease_until <= @now`
+
+// claimDeliveriesSQL leases the heads among the claimable deliveries, oldest
+// first, and stops at the limit.
+const claimDeliveriesSQL = `UPDATE deliveries SET lease_owner = @owner, lease_until = @until
 	WHERE seq IN (
-		SELECT d.seq FROM deliveries d
-		WHERE d.state = 'pending' AND d.next_attempt_at <= ?3 AND d.lease_until <= ?3
-			AND NOT EXISTS (SELECT 1 FROM deliveries o
-				WHERE o.state = 'pending' AND o.target_id = d.target_id
-					AND o.phone_number_id = d.phone_number_id AND o.wa_id = d.wa_id
-					AND coalesce(o.ord, o.seq) <= coalesce(d.ord, d.seq)
-					AND (coalesce(o.ord, o.seq), o.seq) < (coalesce(d.ord, d.seq), d.seq))
-		ORDER BY d.seq LIMIT ?4)
+		SELECT d.seq FROM deliveries d WHERE ` + claimableSQL + ` AND NOT ` + behindSQL + `
+		ORDER BY d.seq LIMIT @limit)
 	RETURNING ` + deliveryCols + ", seq"
+
+// unparkExpiredSQL brings back the parked deliveries whose park ran out, for the
+// next claims to look at again.
+const unparkExpiredSQL = `UPDATE deliveries SET parked_until = 0
+	WHERE state = 'pending' AND parked_until <> 0 AND parked_until <= @now`
+
+// parkSQL parks the claimable deliveries that are behind the heads of their
+// keys until @until: they cannot be claimed before their heads finish, which
+// unparks them (the deliveries_unpark trigger).
+const parkSQL = `UPDATE deliveries AS d SET parked_until = @until WHERE ` + claimableSQL + ` AND ` + behindSQL
 
 const attemptCols = "delivery_id, n, at, url, status_code, error, response, latency_ns"
 
@@ -130,6 +155,9 @@ func (s *Store) RecordAttempts(ctx context.Context, us []wabi.DeliveryUpdate) er
 				if _, err := t.exec(requeueDeliverySQL, u.id); err != nil {
 					return writeError(err, what, "")
 				}
+				if _, err := t.exec(unparkHeadSQL, u.id); err != nil {
+					return writeError(err, what, "")
+				}
 			}
 			if u.attempt == nil {
 				continue
@@ -167,10 +195,15 @@ func (s *Store) Deliveries(ctx context.Context, f wabi.DeliveryFilter) ([]*wabi.
 		append(w.args, limit(f.Limit))...)
 }
 
+// pendingSeqsSQL selects every pending delivery through the two partial
+// indexes that hold them: deliveries_unparked and deliveries_parked.
+const pendingSeqsSQL = `SELECT seq FROM deliveries WHERE state = 'pending' AND parked_until = 0
+	UNION ALL SELECT seq FROM deliveries WHERE state = 'pending' AND parked_until <> 0`
+
 // PendingDeliveries returns every pending delivery, oldest first.
 func (s *Store) PendingDeliveries(ctx context.Context) ([]*wabi.Delivery, error) {
 	return list(ctx, s.rdb, scanDelivery,
-		"SELECT "+deliveryCols+" FROM deliveries WHERE state = 'pending' ORDER BY seq") // the partial index's predicate
+		"SELECT "+deliveryCols+" FROM deliveries WHERE seq IN ("+pendingSeqsSQL+") ORDER BY seq")
 }
 
 // Attempts lists a delivery's attempts, first first. A delivery with no
@@ -194,7 +227,10 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	}
 	var got []claimed
 	err := s.w.do(ctx, func(t *wtx) error {
-		rows, err := t.conn.QueryContext(t.ctx, claimDeliveriesSQL, owner, nanos(now.Add(lease)), nanos(now), limit)
+		until := sql.Named("until", nanos(now.Add(lease)))
+		nowArg := sql.Named("now", nanos(now))
+		rows, err := t.conn.QueryContext(t.ctx, claimDeliveriesSQL,
+			sql.Named("owner", owner), until, nowArg, sql.Named("limit", limit))
 		if err != nil {
 			return err
 		}
@@ -210,7 +246,17 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 			}
 			got = append(got, c)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil || len(got) == limit {
+			return err
+		}
+		// A short claim looked at every claimable delivery: park those behind
+		// their heads, so that the next claims need not look at them again.
+		// Parks that ran out come back first, to be looked at once more.
+		if _, err := t.conn.ExecContext(t.ctx, unparkExpiredSQL, nowArg); err != nil {
+			return err
+		}
+		_, err = t.conn.ExecContext(t.ctx, parkSQL, until, nowArg)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: claim deliveries: %w", err)

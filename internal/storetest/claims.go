@@ -165,3 +165,49 @@ func testConcurrentClaims(t *testing.T, s wabi.Store) {
 	}
 	wantEqual(t, "deliveries claimed by all nodes together", all, want)
 }
+
+// testClaimBacklog checks that a long backlog behind heads that cannot go yet
+// (waiting for a retry, or in flight) hides neither other keys' work nor the
+// next of the backlog once its head is done or requeued.
+func testClaimBacklog(t *testing.T, s wabi.Store) {
+	ctx := context.Background()
+	const backlog = 2500
+	var ds []*wabi.Delivery
+	for i := range backlog {
+		waID := "alice"
+		if i%2 == 1 {
+			waID = "dave"
+		}
+		ds = append(ds, keyed(fmt.Sprint(1000000000000001+i), waID, at(0)))
+	}
+	alice, dave := ds[0], ds[1]
+	carol1 := keyed(fmt.Sprint(1000000000000001+backlog), "carol", at(0))
+	carol2 := keyed(fmt.Sprint(1000000000000002+backlog), "carol", at(0))
+	alice.NextAttemptAt, carol1.NextAttemptAt = at(30), at(200) // waiting for a retry
+	must(t, s.Commit(ctx, &wabi.Batch{Deliveries: append(ds, carol1, carol2)}))
+
+	// dave's head goes out; the rest waits behind it and alice's.
+	wantEqual(t, "claim over the backlogs", claimIDs(t, s, "n1", at(10), 10), []string{dave.ID})
+	bob := keyed(fmt.Sprint(1000000000000003+backlog), "bob", at(11))
+	must(t, s.Commit(ctx, &wabi.Batch{Deliveries: []*wabi.Delivery{bob}}))
+	wantEqual(t, "claim of new work past the backlogs", claimIDs(t, s, "n2", at(12), 10), []string{bob.ID})
+	wantEqual(t, "claim with nothing free", claimIDs(t, s, "n2", at(13), 10), []string{})
+
+	// dave's head is delivered: his next one goes at once.
+	dave.State, dave.Attempts, dave.UpdatedAt = wabi.DeliveryDelivered, 1, at(14)
+	must(t, s.RecordAttempts(ctx, []wabi.DeliveryUpdate{{Delivery: dave}}))
+	wantEqual(t, "claim after dave's head", claimIDs(t, s, "n1", at(15), 10), []string{ds[3].ID})
+
+	// alice's head is delivered at its retry: her next one goes.
+	wantEqual(t, "claim at alice's retry", claimIDs(t, s, "n1", at(30), 10), []string{alice.ID})
+	alice.State, alice.Attempts, alice.UpdatedAt = wabi.DeliveryDelivered, 1, at(30)
+	must(t, s.RecordAttempts(ctx, []wabi.DeliveryUpdate{{Delivery: alice}}))
+	wantEqual(t, "claim after alice's head", claimIDs(t, s, "n1", at(30), 10), []string{ds[2].ID})
+
+	// carol's head is redelivered by hand before its retry: her next one need
+	// not wait for that retry.
+	carol1.NextAttemptAt, carol1.UpdatedAt = at(31), at(31)
+	must(t, s.RecordAttempts(ctx, []wabi.DeliveryUpdate{{Delivery: carol1, Requeue: true}}))
+	wantEqual(t, "claim after carol's head was requeued", claimIDs(t, s, "n2", at(31), 10), []string{carol2.ID})
+	wantAll(t, []check{{"backlog delivery after the claims", res(s.Delivery(ctx, ds[backlog-1].ID)), ds[backlog-1]}})
+}
