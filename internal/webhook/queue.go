@@ -51,10 +51,13 @@ func idLess(a, b string) bool {
 // are ignored; the engine keeps its own copies.
 //
 // A Shared engine keeps no copies: Enqueue wakes it to claim from the store,
-// where the deliveries already are.
+// where the deliveries already are, and calls Announce.
 func (e *Engine) Enqueue(ds ...*wabi.Delivery) {
 	if e.Shared {
 		e.Wake()
+		if e.Announce != nil && len(ds) > 0 {
+			e.Announce()
+		}
 		return
 	}
 	e.mu.Lock()

@@ -83,6 +83,10 @@ func TestSharedDeliverOnceInOrder(t *testing.T) {
 		a := sharedEngine(ss[0], resolve, clock, "a")
 		b := sharedEngine(ss[1], resolve, clock, "b")
 		a.Workers, b.Workers = 3, 3
+		// Each node announces its new work to the other, as through a bus.
+		var announced atomic.Int32
+		a.Announce = func() { announced.Add(1); b.Wake() }
+		b.Announce = func() { announced.Add(1); a.Wake() }
 		mustRun(t, a)
 		mustRun(t, b)
 
@@ -91,14 +95,14 @@ func TestSharedDeliverOnceInOrder(t *testing.T) {
 		for i := range 40 {
 			ds = append(ds, delivery(i+1, "app1", keys[i%len(keys)], clock.Now()))
 		}
-		// Half is committed and enqueued through each node, as the platform does;
-		// the other node hears of it through Wake, as from a notice.
+		// Half is committed and enqueued through each node, as the platform does.
 		mustCommit(t, ss[0], ds[:20]...)
 		a.Enqueue(ds[:20]...)
-		b.Wake()
 		mustCommit(t, ss[1], ds[20:]...)
 		b.Enqueue(ds[20:]...)
-		a.Wake()
+		if n := announced.Load(); n != 2 {
+			t.Errorf("Announce called %d times for 2 Enqueues", n)
+		}
 
 		waitFor(t, "every delivery", func() bool {
 			n := 0

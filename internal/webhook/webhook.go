@@ -89,6 +89,11 @@ type Engine struct {
 	// told it of: retries other nodes scheduled, deliveries of a node that died.
 	// Default 5s.
 	Poll time.Duration
+	// Announce, when set, is called by a shared engine's Enqueue to tell the
+	// other nodes that there is new work, for example with a bus notice that
+	// they answer with Wake. It must not block. Default nil: the other nodes
+	// find the work when they poll.
+	Announce func()
 
 	running atomic.Bool
 	// flushMu serialises store writes so that they land in the order they were made.
