@@ -313,21 +313,26 @@ func claimIDs(t *testing.T, s testStore, owner string, now time.Time) []string {
 	return ids
 }
 
-// A lease outlasts the POST it covers, whatever timeout the Client has.
+// A lease outlasts the POST it covers, whatever timeout the Client has, and not
+// by much: it is how long a dead node's deliveries wait.
 func TestSharedLeaseDefault(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		timeout, lease, want time.Duration
 	}{
-		{0, 0, time.Minute},
-		{20 * time.Second, 0, time.Minute},
-		{45 * time.Second, 0, 90 * time.Second},
+		{0, 0, 50 * time.Second}, // the default Client's 20s
+		{2 * time.Second, 0, 14 * time.Second},
+		{45 * time.Second, 0, 100 * time.Second},
 		{45 * time.Second, 10 * time.Second, 10 * time.Second},
+		{-1, 0, time.Minute}, // a Client without a timeout
 	} {
 		e := NewEngine(nil, nil, nil)
 		e.Lease = tc.lease
 		if tc.timeout > 0 {
 			e.Client = &http.Client{Timeout: tc.timeout}
+		}
+		if tc.timeout < 0 {
+			e.Client = &http.Client{}
 		}
 		if got := e.config().lease; got != tc.want {
 			t.Errorf("lease with a %v timeout and Lease %v = %v, want %v", tc.timeout, tc.lease, got, tc.want)

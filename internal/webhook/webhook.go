@@ -82,8 +82,9 @@ type Engine struct {
 	Node string
 	// Lease is how long a claimed delivery stays this engine's. Another node
 	// takes it over once it runs out, so it must outlast a POST (the Client's
-	// timeout) and the write of its outcome. Default 1m, or twice the Client's
-	// timeout if that is longer.
+	// timeout) and the write of its outcome, and it is how long the deliveries
+	// of a node that died wait. Default twice the Client's timeout plus 10s (50s
+	// with the default Client), or 1m with a Client that has no timeout.
 	Lease time.Duration
 	// Poll is how often a shared engine claims unasked, to find what no notice
 	// told it of: retries other nodes scheduled, deliveries of a node that died.
@@ -191,7 +192,10 @@ func (e *Engine) config() config {
 		c.node = randomNode()
 	}
 	if c.lease <= 0 {
-		c.lease = max(time.Minute, 2*c.client.Timeout)
+		c.lease = time.Minute
+		if c.client.Timeout > 0 {
+			c.lease = 2*c.client.Timeout + 10*time.Second
+		}
 	}
 	if c.poll <= 0 {
 		c.poll = 5 * time.Second
