@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,4 +132,53 @@ func TestTwoNodesActAsOne(t *testing.T) {
 	// Media uploaded through A downloads through B.
 	up := uploadPNG(t, &server{base: a}, in.PhoneNumber.ID, in.Token.Token)
 	checkMedia(t, &server{base: b}, up, in.Token.Token)
+}
+
+// TestKillOneOfTwoNodes: two wabi processes on one PostgreSQL database take
+// sends; one is killed with SIGKILL under load. Every message either node
+// acknowledged is there, and gets its sent, delivered and read webhooks: the
+// living node takes over the dead one's messages (after 10 s without a
+// heartbeat) and its leased deliveries (after their lease).
+func TestKillOneOfTwoNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts wabi processes; skipped in -short mode")
+	}
+	db, dir := pgtest.Schema(t), t.TempDir()
+	env := []string{"WABI_STORE=" + db, "WABI_WEBHOOK_TIMEOUT=2s"}
+	a := startServer(t, dir, env...)
+	b := startServer(t, dir, env...)
+	defer b.stop(t)
+	hook, missing := statusReceiver(t)
+	var in info
+	_, body := b.do(t, "GET", "/api/info", "", "")
+	if err := json.Unmarshal(body, &in); err != nil || in.Token.Token == "" {
+		t.Fatalf("info %s: %v", body, err)
+	}
+	if code, body := a.do(t, "PUT", "/api/apps/"+in.App.ID+"/webhook", "",
+		`{"callback_url":"`+hook.URL+`","verify_token":"x","fields":["messages"]}`); code != 200 {
+		t.Fatalf("set webhook: %d %s", code, body)
+	}
+
+	var acked sync.Map
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { sendTemplates(ctx, a, in, &acked) })
+	wg.Go(func() { sendTemplates(ctx, b, in, &acked) })
+	time.Sleep(600 * time.Millisecond)
+	a.kill(t)
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	wg.Wait()
+
+	ids := keys(&acked)
+	if len(ids) < 20 {
+		t.Fatalf("only %d sends acknowledged; the test needs more", len(ids))
+	}
+	for _, id := range ids {
+		if code, body := b.do(t, "GET", "/api/messages/"+id, "", ""); code != 200 {
+			t.Fatalf("acknowledged message %s missing on the living node: %d %s", id, code, body)
+		}
+	}
+	waitForStatuses(t, ids, missing, 60*time.Second)
+	t.Logf("%d messages acknowledged by two nodes, one killed, all with their webhooks", len(ids))
 }

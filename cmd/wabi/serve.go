@@ -119,6 +119,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	engine.RetryFor = cfg.WebhookRetryFor
 	engine.RetryBase = cfg.WebhookRetryMin
 	engine.Client = hookClient
+	// Nodes on one database claim deliveries from it under leases, and tell
+	// each other of new work through the bus.
+	engine.Shared, engine.Node = !p.Alone, p.NodeID
+	if nodeBus != nil {
+		defer nodeBus.Subscribe("webhooks", func([]byte) { engine.Wake() })()
+		engine.Announce = func() { _ = nodeBus.Publish(context.Background(), "webhooks", nil) }
+	}
 	// The console sees messages and webhook deliveries change as they happen.
 	hub := &live.Hub{Bus: nodeBus, Logger: log}
 	defer hub.Join(store)()
