@@ -46,20 +46,34 @@ const claimedCols = `deliveries.id, deliveries.dialect, deliveries.target_id, de
 	deliveries.state, deliveries.attempts, deliveries.next_attempt_at, deliveries.created_at,
 	deliveries.updated_at, deliveries.last_status, deliveries.last_error, deliveries.seq`
 
-// parkSQL parks the claimable deliveries that are behind the heads of their
-// keys until $1: they cannot be claimed before their heads finish, which
-// unparks them (the deliveries_unpark trigger). First, parks that ran out by
-// $2 (now) come back, to be looked at once more. Rows locked by a claim are
-// skipped.
-const parkSQL = `WITH expired AS (
-		UPDATE deliveries SET parked_until = 0
-		WHERE state = 'pending' AND parked_until <> 0 AND parked_until <= $2),
-	behind AS (
-		SELECT d.seq FROM deliveries d
-		WHERE d.state = 'pending' AND d.parked_until = 0 AND d.next_attempt_at <= $2
-			AND d.lease_until <= $2 AND d.seq <> ` + headSQL + `
-		FOR UPDATE SKIP LOCKED)
-	UPDATE deliveries SET parked_until = $1 FROM behind WHERE deliveries.seq = behind.seq`
+// unparkExpiredSQL brings back the parks that ran out by $1 (now), to be
+// looked at once more.
+const unparkExpiredSQL = `UPDATE deliveries SET parked_until = 0
+	WHERE state = 'pending' AND parked_until <> 0 AND parked_until <= $1`
+
+// behindSQL is the claimable deliveries (at $1, now) behind the heads of
+// their keys, with their keys' lock numbers.
+const behindSQL = `SELECT d.seq, wabi_key_lock(d.target_id, d.phone_number_id, d.wa_id) AS k
+	FROM deliveries d
+	WHERE d.state = 'pending' AND d.parked_until = 0 AND d.next_attempt_at <= $1
+		AND d.lease_until <= $1 AND d.seq <> ` + headSQL
+
+// lockKeysSQL takes, without waiting, the advisory locks of the keys of the
+// deliveries behindSQL finds, and returns the keys it locked: a key whose head
+// is finishing on another node holds its lock, and is passed over.
+const lockKeysSQL = `SELECT k FROM (SELECT DISTINCT k FROM (` + behindSQL + `) b) keys
+	WHERE pg_try_advisory_xact_lock(k)`
+
+// parkSQL parks until $2 the deliveries behind the heads of the keys in $3,
+// which this transaction has locked, as a fresh look at them (at $1, now)
+// finds them: after the locks, so that no head of those keys finishes meanwhile
+// (the deliveries_unpark trigger takes the same lock). Rows locked by a claim
+// are skipped.
+const parkSQL = `WITH behind AS (
+		SELECT b.seq FROM (` + behindSQL + `) b WHERE b.k = ANY($3)),
+	locked AS (
+		SELECT d.seq FROM deliveries d JOIN behind ON d.seq = behind.seq FOR UPDATE OF d SKIP LOCKED)
+	UPDATE deliveries SET parked_until = $2 FROM locked WHERE deliveries.seq = locked.seq`
 
 // requeueDeliverySQL moves a delivery behind every pending one of its key,
 // unparked: a fresh value of seq's own sequence is above every seq given so far
@@ -108,7 +122,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	if len(got) < limit {
 		// A short claim looked at every claimable delivery: park those behind
 		// their heads, so that the next claims need not look at them again.
-		if _, err := s.pool.Exec(ctx, parkSQL, nanos(now.Add(lease)), nanos(now)); err != nil {
+		if err := s.park(ctx, now, now.Add(lease)); err != nil {
 			return nil, fmt.Errorf("postgres: park deliveries: %w", err)
 		}
 	}
@@ -119,6 +133,35 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 		ds[i] = c.d
 	}
 	return ds, nil
+}
+
+// park parks until the deliveries behind the heads of their keys, in one
+// transaction: first the keys are locked (those whose head is finishing are
+// passed over), then the deliveries behind them are found again and parked.
+func (s *Store) park(ctx context.Context, now, until time.Time) error {
+	if _, err := s.pool.Exec(ctx, unparkExpiredSQL, nanos(now)); err != nil {
+		return err
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	rows, err := tx.Query(ctx, lockKeysSQL, nanos(now))
+	if err != nil {
+		return err
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return err
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, parkSQL, nanos(now), nanos(until), keys); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
 }
 
 // claimScanner reads a claimed row: the delivery's columns, then seq.
