@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -103,7 +104,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	}
 	// A claim is one statement of its own, not part of the group commit: its
 	// scan grows with the backlog, and sends must not wait for it.
-	rows, err := s.pool.Query(ctx, claimDeliveriesSQL, owner, nanos(now.Add(lease)), nanos(now), limit)
+	rows, err := s.pool.Query(ctx, claimDeliveriesSQL, owner, sqlrow.Nanos(now.Add(lease)), sqlrow.Nanos(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim deliveries: %w", err)
 	}
@@ -139,7 +140,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 // transaction: first the keys are locked (those whose head is finishing are
 // passed over), then the deliveries behind them are found again and parked.
 func (s *Store) park(ctx context.Context, now, until time.Time) error {
-	if _, err := s.pool.Exec(ctx, unparkExpiredSQL, nanos(now)); err != nil {
+	if _, err := s.pool.Exec(ctx, unparkExpiredSQL, sqlrow.Nanos(now)); err != nil {
 		return err
 	}
 	tx, err := s.pool.Begin(ctx)
@@ -147,7 +148,7 @@ func (s *Store) park(ctx context.Context, now, until time.Time) error {
 		return err
 	}
 	defer tx.Rollback(ctx)
-	rows, err := tx.Query(ctx, lockKeysSQL, nanos(now))
+	rows, err := tx.Query(ctx, lockKeysSQL, sqlrow.Nanos(now))
 	if err != nil {
 		return err
 	}
@@ -158,7 +159,7 @@ func (s *Store) park(ctx context.Context, now, until time.Time) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, parkSQL, nanos(now), nanos(until), keys); err != nil {
+	if _, err := tx.Exec(ctx, parkSQL, sqlrow.Nanos(now), sqlrow.Nanos(until), keys); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)

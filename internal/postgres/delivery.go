@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -26,7 +27,7 @@ const attemptCols = "delivery_id, n, at, url, status_code, error, response, late
 
 const insertAttemptSQL = "INSERT INTO attempts (" + attemptCols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
 
-func scanDelivery(sc scanner) (*wabi.Delivery, error) {
+func scanDelivery(sc sqlrow.Scanner) (*wabi.Delivery, error) {
 	var d wabi.Delivery
 	var next, created, updated int64
 	var lastError []byte
@@ -34,9 +35,9 @@ func scanDelivery(sc scanner) (*wabi.Delivery, error) {
 		&d.Body, &d.State, &d.Attempts, &next, &created, &updated, &d.LastStatus, &lastError); err != nil {
 		return nil, err
 	}
-	d.NextAttemptAt = fromNanos(next)
-	d.CreatedAt = fromNanos(created)
-	d.UpdatedAt = fromNanos(updated)
+	d.NextAttemptAt = sqlrow.FromNanos(next)
+	d.CreatedAt = sqlrow.FromNanos(created)
+	d.UpdatedAt = sqlrow.FromNanos(updated)
 	d.LastError = string(lastError)
 	return &d, nil
 }
@@ -47,18 +48,18 @@ func deliveryArgs(d *wabi.Delivery) []any {
 		body = []byte{} // the column is NOT NULL; a nil slice would bind as NULL
 	}
 	return []any{d.ID, d.Dialect, d.TargetID, d.WABAID, d.PhoneNumberID, d.WaID, d.MessageID, d.Event, body,
-		string(d.State), d.Attempts, nanos(d.NextAttemptAt), nanos(d.CreatedAt), nanos(d.UpdatedAt),
+		string(d.State), d.Attempts, sqlrow.Nanos(d.NextAttemptAt), sqlrow.Nanos(d.CreatedAt), sqlrow.Nanos(d.UpdatedAt),
 		d.LastStatus, []byte(d.LastError)}
 }
 
-func scanAttempt(sc scanner) (*wabi.Attempt, error) {
+func scanAttempt(sc sqlrow.Scanner) (*wabi.Attempt, error) {
 	var a wabi.Attempt
 	var at, latency int64
 	var errText, response []byte
 	if err := sc.Scan(&a.DeliveryID, &a.N, &at, &a.URL, &a.StatusCode, &errText, &response, &latency); err != nil {
 		return nil, err
 	}
-	a.At = fromNanos(at)
+	a.At = sqlrow.FromNanos(at)
 	a.Latency = time.Duration(latency)
 	a.Error, a.Response = string(errText), string(response)
 	return &a, nil
@@ -75,7 +76,7 @@ func (s *Store) RecordAttempts(ctx context.Context, us []wabi.DeliveryUpdate) er
 		d := u.Delivery
 		what := "delivery " + d.ID
 		ops = append(ops, op{sql: updateDeliverySQL, what: what, args: []any{string(d.State), d.Attempts,
-			nanos(d.NextAttemptAt), nanos(d.UpdatedAt), d.LastStatus, []byte(d.LastError), d.ID}})
+			sqlrow.Nanos(d.NextAttemptAt), sqlrow.Nanos(d.UpdatedAt), d.LastStatus, []byte(d.LastError), d.ID}})
 		if u.Requeue {
 			ops = append(ops, op{sql: requeueDeliverySQL, what: what, args: []any{d.ID}},
 				op{sql: unparkHeadSQL, what: what, args: []any{d.ID}})
@@ -86,7 +87,7 @@ func (s *Store) RecordAttempts(ctx context.Context, us []wabi.DeliveryUpdate) er
 				id = d.ID
 			}
 			ops = append(ops, op{sql: insertAttemptSQL, what: "attempt of " + what, parent: "delivery " + id,
-				args: []any{id, a.N, nanos(a.At), a.URL, a.StatusCode, []byte(a.Error), []byte(a.Response),
+				args: []any{id, a.N, sqlrow.Nanos(a.At), a.URL, a.StatusCode, []byte(a.Error), []byte(a.Response),
 					int64(a.Latency)}})
 		}
 	}

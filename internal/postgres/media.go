@@ -4,19 +4,20 @@ import (
 	"context"
 	"time"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
 const mediaCols = "id, phone_number_id, sha256, mime_type, size, filename, animated, origin, created_at, expires_at"
 
-func scanMedia(sc scanner) (*wabi.MediaFile, error) {
+func scanMedia(sc sqlrow.Scanner) (*wabi.MediaFile, error) {
 	var m wabi.MediaFile
 	var created, expires int64
 	if err := sc.Scan(&m.ID, &m.PhoneNumberID, &m.SHA256, &m.MimeType, &m.Size, &m.Filename, &m.Animated,
 		&m.Origin, &created, &expires); err != nil {
 		return nil, err
 	}
-	m.CreatedAt, m.ExpiresAt = fromNanos(created), fromNanos(expires)
+	m.CreatedAt, m.ExpiresAt = sqlrow.FromNanos(created), sqlrow.FromNanos(expires)
 	return &m, nil
 }
 
@@ -26,7 +27,7 @@ func (s *Store) CreateMedia(ctx context.Context, m *wabi.MediaFile) error {
 	return s.exec(ctx, "media "+m.ID, "phone number "+m.PhoneNumberID, false,
 		"INSERT INTO media ("+mediaCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
 		m.ID, m.PhoneNumberID, m.SHA256, m.MimeType, m.Size, m.Filename, m.Animated, m.Origin,
-		nanos(m.CreatedAt), nanos(m.ExpiresAt))
+		sqlrow.Nanos(m.CreatedAt), sqlrow.Nanos(m.ExpiresAt))
 }
 
 // MediaFile returns the media file with the id; ENotFound if there is none.
@@ -49,7 +50,7 @@ func (s *Store) ExpiredMedia(ctx context.Context, now time.Time, limit int) ([]*
 		limit = 100
 	}
 	return list(ctx, s.pool, scanMedia,
-		"SELECT "+mediaCols+" FROM media WHERE expires_at <= $1 ORDER BY expires_at, seq LIMIT $2", nanos(now), limit)
+		"SELECT "+mediaCols+" FROM media WHERE expires_at <= $1 ORDER BY expires_at, seq LIMIT $2", sqlrow.Nanos(now), limit)
 }
 
 // MediaRefs counts what refers to the bytes with the digest: media files, profile

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -32,7 +33,7 @@ const upsertWindowSQL = `INSERT INTO windows (phone_number_id, wa_id, last_inbou
 	ON CONFLICT (phone_number_id, wa_id) DO UPDATE SET
 		last_inbound = greatest(windows.last_inbound, excluded.last_inbound)`
 
-func scanMessage(sc scanner) (*wabi.Message, error) {
+func scanMessage(sc sqlrow.Scanner) (*wabi.Message, error) {
 	var m wabi.Message
 	var ts, statusAt int64
 	var rank int
@@ -43,15 +44,15 @@ func scanMessage(sc scanner) (*wabi.Message, error) {
 		&content, &m.Node); err != nil {
 		return nil, err
 	}
-	m.Timestamp = fromNanos(ts)
-	m.StatusAt = fromNanos(statusAt)
+	m.Timestamp = sqlrow.FromNanos(ts)
+	m.StatusAt = sqlrow.FromNanos(statusAt)
 	if errJSON != nil {
 		m.Error = new(wabi.Error)
-		if err := fromJSON(*errJSON, m.Error); err != nil {
+		if err := sqlrow.FromJSON(*errJSON, m.Error); err != nil {
 			return nil, err
 		}
 	}
-	return &m, fromJSON(content, &m.Content)
+	return &m, sqlrow.FromJSON(content, &m.Content)
 }
 
 // errorJSON encodes a message's error for its nullable column.
@@ -59,7 +60,7 @@ func errorJSON(e *wabi.Error) (any, error) {
 	if e == nil {
 		return nil, nil
 	}
-	return toJSON(e)
+	return sqlrow.ToJSON(e)
 }
 
 func messageArgs(m *wabi.Message) ([]any, error) {
@@ -67,12 +68,12 @@ func messageArgs(m *wabi.Message) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	content, err := toJSON(m.Content)
+	content, err := sqlrow.ToJSON(m.Content)
 	if err != nil {
 		return nil, err
 	}
-	return []any{m.ID, m.PhoneNumberID, m.WaID, string(m.Direction), string(m.Type), nanos(m.Timestamp),
-		string(m.Status), m.Status.Rank(), nanos(m.StatusAt), errJSON, m.Category, m.ConversationID,
+	return []any{m.ID, m.PhoneNumberID, m.WaID, string(m.Direction), string(m.Type), sqlrow.Nanos(m.Timestamp),
+		string(m.Status), m.Status.Rank(), sqlrow.Nanos(m.StatusAt), errJSON, m.Category, m.ConversationID,
 		m.BizOpaqueCallbackData, m.Input, content, m.Node}, nil
 }
 
@@ -98,11 +99,11 @@ func (s *Store) Commit(ctx context.Context, b *wabi.Batch) error {
 			return err
 		}
 		ops = append(ops, op{sql: setStatusSQL, what: "message " + c.MessageID,
-			args: []any{string(c.Status), c.Status.Rank(), nanos(c.At), errJSON, c.MessageID}})
+			args: []any{string(c.Status), c.Status.Rank(), sqlrow.Nanos(c.At), errJSON, c.MessageID}})
 	}
 	for _, w := range b.Windows {
 		ops = append(ops, op{sql: upsertWindowSQL, what: "window of " + w.WaID,
-			args: []any{w.PhoneNumberID, w.WaID, nanos(w.LastInbound)}})
+			args: []any{w.PhoneNumberID, w.WaID, sqlrow.Nanos(w.LastInbound)}})
 	}
 	for _, d := range b.Deliveries {
 		ops = append(ops, op{sql: insertDeliverySQL, args: deliveryArgs(d), what: "delivery " + d.ID})
@@ -132,10 +133,10 @@ func (s *Store) Messages(ctx context.Context, f wabi.MessageFilter) ([]*wabi.Mes
 	w.eq("type", string(f.Type))
 	w.eq("status", string(f.Status))
 	if !f.Since.IsZero() {
-		w.add("timestamp >= ?", nanos(f.Since))
+		w.add("timestamp >= ?", sqlrow.Nanos(f.Since))
 	}
 	if !f.Until.IsZero() {
-		w.add("timestamp < ?", nanos(f.Until))
+		w.add("timestamp < ?", sqlrow.Nanos(f.Until))
 	}
 	if f.BeforeID != "" {
 		w.add("seq < (SELECT seq FROM messages WHERE id = ?)", f.BeforeID)
@@ -158,7 +159,7 @@ func (s *Store) Window(ctx context.Context, phoneNumberID, waID string) (time.Ti
 	if err != nil {
 		return time.Time{}, fmt.Errorf("postgres: read window: %w", err)
 	}
-	return fromNanos(last), nil
+	return sqlrow.FromNanos(last), nil
 }
 
 // Unfinished returns the outbound messages newer than since that are still
@@ -167,7 +168,7 @@ func (s *Store) Unfinished(ctx context.Context, since time.Time) ([]*wabi.Messag
 	return list(ctx, s.pool, scanMessage,
 		"SELECT "+messageCols+` FROM messages
 		WHERE direction = 'outbound' AND status IN ('accepted', 'sent', 'delivered') AND timestamp > $1
-		ORDER BY seq`, nanos(since)) // literals, so the partial index applies
+		ORDER BY seq`, sqlrow.Nanos(since)) // literals, so the partial index applies
 }
 
 // deleteChunk caps how many messages one writer request of DeleteMessages
@@ -199,7 +200,7 @@ func (s *Store) DeleteMessages(ctx context.Context, phoneNumberID string, before
 	total := 0
 	for {
 		var n int64
-		err := s.w.do(ctx, op{sql: deleteMessagesSQL, args: []any{phoneNumberID, nanos(before), deleteChunk},
+		err := s.w.do(ctx, op{sql: deleteMessagesSQL, args: []any{phoneNumberID, sqlrow.Nanos(before), deleteChunk},
 			what: "messages of " + phoneNumberID, tag: func(t pgconn.CommandTag) { n = t.RowsAffected() }})
 		if err != nil {
 			return total, err // this chunk was rolled back; earlier ones stand

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -61,7 +62,7 @@ func (s *Store) Heartbeat(ctx context.Context, node string, now time.Time) error
 	if node == "" {
 		return errNoNode
 	}
-	return s.w.do(ctx, op{sql: heartbeatSQL, args: []any{node, nanos(now)}, what: "heartbeat of node " + node})
+	return s.w.do(ctx, op{sql: heartbeatSQL, args: []any{node, sqlrow.Nanos(now)}, what: "heartbeat of node " + node})
 }
 
 // AdoptMessages makes node the node of up to limit unfinished messages newer
@@ -81,12 +82,12 @@ func (s *Store) AdoptMessages(ctx context.Context, node string, deadBefore, sinc
 		m   *wabi.Message
 		seq int64
 	}
-	if err := s.w.do(ctx, op{sql: forgetNodesSQL, args: []any{node, nanos(deadBefore)}, what: "dead nodes"}); err != nil {
+	if err := s.w.do(ctx, op{sql: forgetNodesSQL, args: []any{node, sqlrow.Nanos(deadBefore)}, what: "dead nodes"}); err != nil {
 		return nil, err
 	}
 	var got []adopted
 	var scanErr error
-	err := s.w.do(ctx, op{sql: adoptSQL, args: []any{node, nanos(deadBefore), nanos(since), limit},
+	err := s.w.do(ctx, op{sql: adoptSQL, args: []any{node, sqlrow.Nanos(deadBefore), sqlrow.Nanos(since), limit},
 		what: "adopted messages", rows: func(rows pgx.Rows) {
 			got, scanErr = got[:0], nil // a group sent again starts afresh
 			for rows.Next() {

@@ -152,23 +152,6 @@ func readError(err error, what string) error {
 	return fmt.Errorf("postgres: read %s: %w", what, err)
 }
 
-// nanos stores a time as unix nanoseconds; the zero time, which has no unix
-// nanosecond value, is stored as 0.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-// fromNanos is the inverse of nanos: times come back in UTC.
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
-
 // limit applies the list methods' default page size.
 func limit(n int) int {
 	if n <= 0 {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -30,8 +31,8 @@ func (s *Store) Profile(ctx context.Context, phoneNumberID string) (*wabi.Busine
 	if err != nil {
 		return nil, readError(err, "phone number "+phoneNumberID)
 	}
-	p.UpdatedAt = fromNanos(updated)
-	if err := fromJSON(websites, &p.Websites); err != nil {
+	p.UpdatedAt = sqlrow.FromNanos(updated)
+	if err := sqlrow.FromJSON(websites, &p.Websites); err != nil {
 		return nil, err
 	}
 	if len(p.Websites) == 0 {
@@ -47,7 +48,7 @@ func (s *Store) PutProfile(ctx context.Context, p *wabi.BusinessProfile) error {
 	if websites == nil {
 		websites = []string{}
 	}
-	ws, err := toJSON(websites)
+	ws, err := sqlrow.ToJSON(websites)
 	if err != nil {
 		return err
 	}
@@ -59,14 +60,14 @@ func (s *Store) PutProfile(ctx context.Context, p *wabi.BusinessProfile) error {
 			vertical = excluded.vertical, picture_sha256 = excluded.picture_sha256,
 			picture_mime_type = excluded.picture_mime_type, updated_at = excluded.updated_at`,
 		p.PhoneNumberID, p.About, p.Address, p.Description, p.Email, ws, p.Vertical, p.PictureSHA256,
-		p.PictureMimeType, nanos(p.UpdatedAt))
+		p.PictureMimeType, sqlrow.Nanos(p.UpdatedAt))
 }
 
 // Resumable upload sessions.
 
 const uploadCols = "id, app_id, file_name, file_length, file_type, file_offset, chunks, sha256, created_at, expires_at"
 
-func scanUpload(sc scanner) (*wabi.UploadSession, error) {
+func scanUpload(sc sqlrow.Scanner) (*wabi.UploadSession, error) {
 	var u wabi.UploadSession
 	var chunks string
 	var created, expires int64
@@ -74,8 +75,8 @@ func scanUpload(sc scanner) (*wabi.UploadSession, error) {
 		&created, &expires); err != nil {
 		return nil, err
 	}
-	u.CreatedAt, u.ExpiresAt = fromNanos(created), fromNanos(expires)
-	if err := fromJSON(chunks, &u.Chunks); err != nil {
+	u.CreatedAt, u.ExpiresAt = sqlrow.FromNanos(created), sqlrow.FromNanos(expires)
+	if err := sqlrow.FromJSON(chunks, &u.Chunks); err != nil {
 		return nil, err
 	}
 	if len(u.Chunks) == 0 {
@@ -90,12 +91,12 @@ func uploadArgs(u *wabi.UploadSession) ([]any, error) {
 	if chunks == nil {
 		chunks = []string{}
 	}
-	cs, err := toJSON(chunks)
+	cs, err := sqlrow.ToJSON(chunks)
 	if err != nil {
 		return nil, err
 	}
 	return []any{u.AppID, u.FileName, u.FileLength, u.FileType, u.Offset, cs, u.SHA256,
-		nanos(u.CreatedAt), nanos(u.ExpiresAt), u.ID}, nil
+		sqlrow.Nanos(u.CreatedAt), sqlrow.Nanos(u.ExpiresAt), u.ID}, nil
 }
 
 // CreateUploadSession stores a new upload session; EConflict if its id exists,
@@ -133,7 +134,7 @@ func (s *Store) UpdateUploadSession(ctx context.Context, u *wabi.UploadSession) 
 // DeleteExpiredUploadSessions deletes the sessions expired at now.
 func (s *Store) DeleteExpiredUploadSessions(ctx context.Context, now time.Time) (int, error) {
 	return s.deleteCount(ctx, "expired upload sessions",
-		"DELETE FROM upload_sessions WHERE expires_at <= $1", nanos(now))
+		"DELETE FROM upload_sessions WHERE expires_at <= $1", sqlrow.Nanos(now))
 }
 
 // deleteCount runs one DELETE through the writer and returns how many rows it

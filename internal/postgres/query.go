@@ -2,21 +2,17 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/wabihq/wabi/internal/sqlrow"
 )
 
-// scanner is a pgx.Row or pgx.Rows.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
 // list runs a query on the pool and scans every row.
-func list[T any](ctx context.Context, pool *pgxpool.Pool, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+func list[T any](ctx context.Context, pool *pgxpool.Pool, scan func(sqlrow.Scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: query: %w", err)
@@ -73,21 +69,4 @@ func (w *where) String() string {
 		return ""
 	}
 	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
-// toJSON encodes a list or object field for a text column.
-func toJSON(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("postgres: encode: %w", err)
-	}
-	return string(b), nil
-}
-
-// fromJSON decodes a text column written by toJSON.
-func fromJSON(s string, v any) error {
-	if err := json.Unmarshal([]byte(s), v); err != nil {
-		return fmt.Errorf("postgres: decode: %w", err)
-	}
-	return nil
 }

@@ -5,18 +5,19 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
 const recordCols = "scope, kind, key, value, expires_at, updated_at"
 
-func scanRecord(sc scanner) (*wabi.Record, error) {
+func scanRecord(sc sqlrow.Scanner) (*wabi.Record, error) {
 	var r wabi.Record
 	var expires, updated int64
 	if err := sc.Scan(&r.Scope, &r.Kind, &r.Key, &r.Value, &expires, &updated); err != nil {
 		return nil, err
 	}
-	r.ExpiresAt, r.UpdatedAt = fromNanos(expires), fromNanos(updated)
+	r.ExpiresAt, r.UpdatedAt = sqlrow.FromNanos(expires), sqlrow.FromNanos(updated)
 	return &r, nil
 }
 
@@ -34,7 +35,7 @@ func (s *Store) PutRecord(ctx context.Context, r *wabi.Record) error {
 		"INSERT INTO records ("+recordCols+`) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (scope, kind, key) DO UPDATE SET value = excluded.value,
 			expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
-		r.Scope, r.Kind, r.Key, value, nanos(r.ExpiresAt), nanos(r.UpdatedAt))
+		r.Scope, r.Kind, r.Key, value, sqlrow.Nanos(r.ExpiresAt), sqlrow.Nanos(r.UpdatedAt))
 }
 
 // Record returns a record, expired or not; ENotFound if there is none.
@@ -78,7 +79,7 @@ func (s *Store) DeleteRecords(ctx context.Context, scope, kind, prefix string) (
 func (s *Store) DeleteExpiredRecords(ctx context.Context, now time.Time) (int, error) {
 	// The literal "expires_at <> 0" lets the planner use the partial index.
 	return s.deleteCount(ctx, "expired records",
-		"DELETE FROM records WHERE expires_at <> 0 AND expires_at <= $1", nanos(now))
+		"DELETE FROM records WHERE expires_at <> 0 AND expires_at <= $1", sqlrow.Nanos(now))
 }
 
 // keyPrefix adds the condition that key starts with prefix, character for

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -18,12 +19,12 @@ func (s *Store) SwapRecord(ctx context.Context, r *wabi.Record, old []byte) erro
 	if old == nil {
 		// A plain INSERT: the primary key turns a second one into EConflict.
 		return s.exec(ctx, what, "", false, "INSERT INTO records ("+recordCols+") VALUES ($1, $2, $3, $4, $5, $6)",
-			r.Scope, r.Kind, r.Key, value, nanos(r.ExpiresAt), nanos(r.UpdatedAt))
+			r.Scope, r.Kind, r.Key, value, sqlrow.Nanos(r.ExpiresAt), sqlrow.Nanos(r.UpdatedAt))
 	}
 	err := s.exec(ctx, what, "", true,
 		`UPDATE records SET value = $1, expires_at = $2, updated_at = $3
 		WHERE scope = $4 AND kind = $5 AND key = $6 AND value = $7`,
-		value, nanos(r.ExpiresAt), nanos(r.UpdatedAt), r.Scope, r.Kind, r.Key, old)
+		value, sqlrow.Nanos(r.ExpiresAt), sqlrow.Nanos(r.UpdatedAt), r.Scope, r.Kind, r.Key, old)
 	if wabi.ErrorCode(err) == wabi.ENotFound {
 		return wabi.Errorf(wabi.EConflict, "%s changed since it was read", what)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -47,7 +48,7 @@ func (s *Store) ExpireMessages(ctx context.Context, before time.Time, limit int)
 	if limit <= 0 {
 		limit = 100
 	}
-	nums, err := list(ctx, s.pool, func(sc scanner) (string, error) {
+	nums, err := list(ctx, s.pool, func(sc sqlrow.Scanner) (string, error) {
 		var id string
 		return id, sc.Scan(&id)
 	}, numbersSQL)
@@ -56,7 +57,7 @@ func (s *Store) ExpireMessages(ctx context.Context, before time.Time, limit int)
 	}
 	var ms []*wabi.Message
 	for _, pn := range nums {
-		got, err := list(ctx, s.pool, scanMessage, expiredSQL, pn, nanos(before), limit-len(ms))
+		got, err := list(ctx, s.pool, scanMessage, expiredSQL, pn, sqlrow.Nanos(before), limit-len(ms))
 		if err != nil {
 			return nil, err
 		}
@@ -75,7 +76,7 @@ func (s *Store) ExpireMessages(ctx context.Context, before time.Time, limit int)
 	// Another node's sweep may have taken some meanwhile: RETURNING says which
 	// ones this write deleted.
 	var gone map[string]bool
-	err = s.w.do(ctx, op{sql: expireSQL, args: []any{ids, nanos(before)}, what: "expired messages",
+	err = s.w.do(ctx, op{sql: expireSQL, args: []any{ids, sqlrow.Nanos(before)}, what: "expired messages",
 		rows: func(rows pgx.Rows) {
 			gone = make(map[string]bool, len(ms)) // a group sent again starts afresh
 			for rows.Next() {
@@ -114,7 +115,7 @@ func (s *Store) ExpireDeliveries(ctx context.Context, before time.Time, limit in
 		limit = 100
 	}
 	var n int64
-	err := s.w.do(ctx, op{sql: expireDeliveriesSQL, args: []any{nanos(before), limit}, what: "expired deliveries",
+	err := s.w.do(ctx, op{sql: expireDeliveriesSQL, args: []any{sqlrow.Nanos(before), limit}, what: "expired deliveries",
 		tag: func(t pgconn.CommandTag) { n = t.RowsAffected() }})
 	return int(n), err
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -43,10 +44,10 @@ func (s *Store) MessageStats(ctx context.Context, q wabi.StatsQuery) ([]wabi.Sta
 		return []wabi.StatsRow{}, nil
 	}
 	return list(ctx, s.pool, scanStatsRow, messageStatsSQL,
-		q.Bucket.Nanoseconds(), q.PhoneNumberIDs, nanos(q.Start), nanos(q.End))
+		q.Bucket.Nanoseconds(), q.PhoneNumberIDs, sqlrow.Nanos(q.Start), sqlrow.Nanos(q.End))
 }
 
-func scanStatsRow(sc scanner) (wabi.StatsRow, error) {
+func scanStatsRow(sc sqlrow.Scanner) (wabi.StatsRow, error) {
 	var r wabi.StatsRow
 	var bucket int64
 	err := sc.Scan(&r.PhoneNumberID, &r.WaID, &bucket, &r.Category,

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -76,16 +77,16 @@ const attemptCols = "delivery_id, n, at, url, status_code, error, response, late
 
 const insertAttemptSQL = "INSERT INTO attempts (" + attemptCols + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
-func scanDelivery(sc scanner) (*wabi.Delivery, error) {
+func scanDelivery(sc sqlrow.Scanner) (*wabi.Delivery, error) {
 	var d wabi.Delivery
 	var next, created, updated int64
 	if err := sc.Scan(&d.ID, &d.Dialect, &d.TargetID, &d.WABAID, &d.PhoneNumberID, &d.WaID, &d.MessageID, &d.Event,
 		&d.Body, &d.State, &d.Attempts, &next, &created, &updated, &d.LastStatus, &d.LastError); err != nil {
 		return nil, err
 	}
-	d.NextAttemptAt = fromNanos(next)
-	d.CreatedAt = fromNanos(created)
-	d.UpdatedAt = fromNanos(updated)
+	d.NextAttemptAt = sqlrow.FromNanos(next)
+	d.CreatedAt = sqlrow.FromNanos(created)
+	d.UpdatedAt = sqlrow.FromNanos(updated)
 	return &d, nil
 }
 
@@ -95,17 +96,17 @@ func deliveryArgs(d *wabi.Delivery) []any {
 		body = []byte{} // the column is NOT NULL
 	}
 	return []any{d.ID, d.Dialect, d.TargetID, d.WABAID, d.PhoneNumberID, d.WaID, d.MessageID, d.Event, body,
-		string(d.State), d.Attempts, nanos(d.NextAttemptAt), nanos(d.CreatedAt), nanos(d.UpdatedAt),
+		string(d.State), d.Attempts, sqlrow.Nanos(d.NextAttemptAt), sqlrow.Nanos(d.CreatedAt), sqlrow.Nanos(d.UpdatedAt),
 		d.LastStatus, d.LastError}
 }
 
-func scanAttempt(sc scanner) (*wabi.Attempt, error) {
+func scanAttempt(sc sqlrow.Scanner) (*wabi.Attempt, error) {
 	var a wabi.Attempt
 	var at, latency int64
 	if err := sc.Scan(&a.DeliveryID, &a.N, &at, &a.URL, &a.StatusCode, &a.Error, &a.Response, &latency); err != nil {
 		return nil, err
 	}
-	a.At = fromNanos(at)
+	a.At = sqlrow.FromNanos(at)
 	a.Latency = time.Duration(latency)
 	return &a, nil
 }
@@ -128,13 +129,13 @@ func (s *Store) RecordAttempts(ctx context.Context, us []wabi.DeliveryUpdate) er
 	for i, u := range us {
 		d := u.Delivery
 		ups[i] = deliveryUpdate{id: d.ID, requeue: u.Requeue, args: []any{string(d.State), d.Attempts,
-			nanos(d.NextAttemptAt), nanos(d.UpdatedAt), d.LastStatus, d.LastError, d.ID}}
+			sqlrow.Nanos(d.NextAttemptAt), sqlrow.Nanos(d.UpdatedAt), d.LastStatus, d.LastError, d.ID}}
 		if a := u.Attempt; a != nil {
 			id := a.DeliveryID
 			if id == "" {
 				id = d.ID
 			}
-			ups[i].attempt = []any{id, a.N, nanos(a.At), a.URL, a.StatusCode, a.Error, a.Response, int64(a.Latency)}
+			ups[i].attempt = []any{id, a.N, sqlrow.Nanos(a.At), a.URL, a.StatusCode, a.Error, a.Response, int64(a.Latency)}
 		}
 	}
 	return s.w.do(ctx, func(t *wtx) error {
@@ -227,8 +228,8 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	}
 	var got []claimed
 	err := s.w.do(ctx, func(t *wtx) error {
-		until := sql.Named("until", nanos(now.Add(lease)))
-		nowArg := sql.Named("now", nanos(now))
+		until := sql.Named("until", sqlrow.Nanos(now.Add(lease)))
+		nowArg := sql.Named("now", sqlrow.Nanos(now))
 		rows, err := t.conn.QueryContext(t.ctx, claimDeliveriesSQL,
 			sql.Named("owner", owner), until, nowArg, sql.Named("limit", limit))
 		if err != nil {

@@ -4,12 +4,13 @@ import (
 	"context"
 	"time"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
 const mediaCols = "id, phone_number_id, sha256, mime_type, size, filename, animated, origin, created_at, expires_at"
 
-func scanMedia(sc scanner) (*wabi.MediaFile, error) {
+func scanMedia(sc sqlrow.Scanner) (*wabi.MediaFile, error) {
 	var m wabi.MediaFile
 	var animated int
 	var created, expires int64
@@ -18,7 +19,7 @@ func scanMedia(sc scanner) (*wabi.MediaFile, error) {
 		return nil, err
 	}
 	m.Animated = animated != 0
-	m.CreatedAt, m.ExpiresAt = fromNanos(created), fromNanos(expires)
+	m.CreatedAt, m.ExpiresAt = sqlrow.FromNanos(created), sqlrow.FromNanos(expires)
 	return &m, nil
 }
 
@@ -28,7 +29,7 @@ func (s *Store) CreateMedia(ctx context.Context, m *wabi.MediaFile) error {
 	return s.exec(ctx, "media "+m.ID, "phone number "+m.PhoneNumberID, false,
 		"INSERT INTO media ("+mediaCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		m.ID, m.PhoneNumberID, m.SHA256, m.MimeType, m.Size, m.Filename, boolInt(m.Animated), m.Origin,
-		nanos(m.CreatedAt), nanos(m.ExpiresAt))
+		sqlrow.Nanos(m.CreatedAt), sqlrow.Nanos(m.ExpiresAt))
 }
 
 // MediaFile returns the media file with the id; ENotFound if there is none.
@@ -51,7 +52,7 @@ func (s *Store) ExpiredMedia(ctx context.Context, now time.Time, limit int) ([]*
 		limit = 100
 	}
 	return list(ctx, s.rdb, scanMedia,
-		"SELECT "+mediaCols+" FROM media WHERE expires_at <= ? ORDER BY expires_at, seq LIMIT ?", nanos(now), limit)
+		"SELECT "+mediaCols+" FROM media WHERE expires_at <= ? ORDER BY expires_at, seq LIMIT ?", sqlrow.Nanos(now), limit)
 }
 
 // MediaRefs counts what refers to the bytes with the digest: media files, profile

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -25,7 +26,7 @@ const upsertWindowSQL = `INSERT INTO windows (phone_number_id, wa_id, last_inbou
 	ON CONFLICT (phone_number_id, wa_id) DO UPDATE SET
 		last_inbound = max(last_inbound, excluded.last_inbound)`
 
-func scanMessage(sc scanner) (*wabi.Message, error) {
+func scanMessage(sc sqlrow.Scanner) (*wabi.Message, error) {
 	var m wabi.Message
 	var ts, statusAt int64
 	var rank int
@@ -36,15 +37,15 @@ func scanMessage(sc scanner) (*wabi.Message, error) {
 		&content, &m.Node); err != nil {
 		return nil, err
 	}
-	m.Timestamp = fromNanos(ts)
-	m.StatusAt = fromNanos(statusAt)
+	m.Timestamp = sqlrow.FromNanos(ts)
+	m.StatusAt = sqlrow.FromNanos(statusAt)
 	if errJSON.Valid {
 		m.Error = new(wabi.Error)
-		if err := fromJSON(errJSON.String, m.Error); err != nil {
+		if err := sqlrow.FromJSON(errJSON.String, m.Error); err != nil {
 			return nil, err
 		}
 	}
-	return &m, fromJSON(content, &m.Content)
+	return &m, sqlrow.FromJSON(content, &m.Content)
 }
 
 // errorJSON encodes a message's error for its nullable column.
@@ -52,7 +53,7 @@ func errorJSON(e *wabi.Error) (any, error) {
 	if e == nil {
 		return nil, nil
 	}
-	return toJSON(e)
+	return sqlrow.ToJSON(e)
 }
 
 func messageArgs(m *wabi.Message) ([]any, error) {
@@ -60,12 +61,12 @@ func messageArgs(m *wabi.Message) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	content, err := toJSON(m.Content)
+	content, err := sqlrow.ToJSON(m.Content)
 	if err != nil {
 		return nil, err
 	}
-	return []any{m.ID, m.PhoneNumberID, m.WaID, string(m.Direction), string(m.Type), nanos(m.Timestamp),
-		string(m.Status), m.Status.Rank(), nanos(m.StatusAt), errJSON, m.Category, m.ConversationID,
+	return []any{m.ID, m.PhoneNumberID, m.WaID, string(m.Direction), string(m.Type), sqlrow.Nanos(m.Timestamp),
+		string(m.Status), m.Status.Rank(), sqlrow.Nanos(m.StatusAt), errJSON, m.Category, m.ConversationID,
 		m.BizOpaqueCallbackData, m.Input, content, m.Node}, nil
 }
 
@@ -98,11 +99,11 @@ func (s *Store) Commit(ctx context.Context, b *wabi.Batch) error {
 			return err
 		}
 		rank := c.Status.Rank()
-		statuses[i] = statusArgs{c.MessageID, []any{string(c.Status), rank, nanos(c.At), errJSON, c.MessageID, rank}}
+		statuses[i] = statusArgs{c.MessageID, []any{string(c.Status), rank, sqlrow.Nanos(c.At), errJSON, c.MessageID, rank}}
 	}
 	windows := make([][]any, len(b.Windows))
 	for i, w := range b.Windows {
-		windows[i] = []any{w.PhoneNumberID, w.WaID, nanos(w.LastInbound)}
+		windows[i] = []any{w.PhoneNumberID, w.WaID, sqlrow.Nanos(w.LastInbound)}
 	}
 	deliveries := make([][]any, len(b.Deliveries))
 	for i, d := range b.Deliveries {
@@ -181,10 +182,10 @@ func (s *Store) Messages(ctx context.Context, f wabi.MessageFilter) ([]*wabi.Mes
 	w.eq("type", string(f.Type))
 	w.eq("status", string(f.Status))
 	if !f.Since.IsZero() {
-		w.add("timestamp >= ?", nanos(f.Since))
+		w.add("timestamp >= ?", sqlrow.Nanos(f.Since))
 	}
 	if !f.Until.IsZero() {
-		w.add("timestamp < ?", nanos(f.Until))
+		w.add("timestamp < ?", sqlrow.Nanos(f.Until))
 	}
 	if f.BeforeID != "" {
 		w.add("seq < (SELECT seq FROM messages WHERE id = ?)", f.BeforeID)
@@ -207,7 +208,7 @@ func (s *Store) Window(ctx context.Context, phoneNumberID, waID string) (time.Ti
 	if err != nil {
 		return time.Time{}, fmt.Errorf("sqlite: read window: %w", err)
 	}
-	return fromNanos(last), nil
+	return sqlrow.FromNanos(last), nil
 }
 
 // Unfinished returns the outbound messages newer than since that are still
@@ -219,7 +220,7 @@ func (s *Store) Unfinished(ctx context.Context, since time.Time) ([]*wabi.Messag
 	return list(ctx, s.rdb, scanMessage,
 		"SELECT "+messageCols+` FROM messages INDEXED BY messages_unfinished
 		WHERE direction = 'outbound' AND status IN ('accepted', 'sent', 'delivered') AND timestamp > ?
-		ORDER BY seq`, nanos(since))
+		ORDER BY seq`, sqlrow.Nanos(since))
 }
 
 // deleteChunk caps how many messages one writer request of DeleteMessages
@@ -249,7 +250,7 @@ func (s *Store) DeleteMessages(ctx context.Context, phoneNumberID string, before
 		err := s.w.do(ctx, func(t *wtx) error {
 			// Both statements select the same chunk: they run back to back in
 			// one savepoint of the only writer.
-			args := []any{phoneNumberID, nanos(before), deleteChunk}
+			args := []any{phoneNumberID, sqlrow.Nanos(before), deleteChunk}
 			if _, err := t.exec(`INSERT INTO message_history
 				(phone_number_id, wa_id, direction, timestamp, status, status_rank, category)
 				SELECT phone_number_id, wa_id, direction, timestamp, status, status_rank, category`+deletableSQL,

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -52,7 +53,7 @@ func (s *Store) Heartbeat(ctx context.Context, node string, now time.Time) error
 		return errNoNode
 	}
 	return s.w.do(ctx, func(t *wtx) error {
-		if _, err := t.exec(heartbeatSQL, node, nanos(now)); err != nil {
+		if _, err := t.exec(heartbeatSQL, node, sqlrow.Nanos(now)); err != nil {
 			return fmt.Errorf("sqlite: heartbeat: %w", err)
 		}
 		return nil
@@ -77,7 +78,7 @@ func (s *Store) AdoptMessages(ctx context.Context, node string, deadBefore, sinc
 	var got []adopted
 	err := s.w.do(ctx, func(t *wtx) error {
 		got = got[:0] // a request run again starts afresh
-		rows, err := t.conn.QueryContext(t.ctx, adoptSQL, node, nanos(deadBefore), nanos(since), limit)
+		rows, err := t.conn.QueryContext(t.ctx, adoptSQL, node, sqlrow.Nanos(deadBefore), sqlrow.Nanos(since), limit)
 		if err != nil {
 			return err
 		}
@@ -92,7 +93,7 @@ func (s *Store) AdoptMessages(ctx context.Context, node string, deadBefore, sinc
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		_, err = t.exec(forgetNodesSQL, node, nanos(deadBefore))
+		_, err = t.exec(forgetNodesSQL, node, sqlrow.Nanos(deadBefore))
 		return err
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -29,8 +30,8 @@ func (s *Store) Profile(ctx context.Context, phoneNumberID string) (*wabi.Busine
 	if err != nil {
 		return nil, readError(err, "phone number "+phoneNumberID)
 	}
-	p.UpdatedAt = fromNanos(updated)
-	if err := fromJSON(websites, &p.Websites); err != nil {
+	p.UpdatedAt = sqlrow.FromNanos(updated)
+	if err := sqlrow.FromJSON(websites, &p.Websites); err != nil {
 		return nil, err
 	}
 	if len(p.Websites) == 0 {
@@ -46,7 +47,7 @@ func (s *Store) PutProfile(ctx context.Context, p *wabi.BusinessProfile) error {
 	if websites == nil {
 		websites = []string{}
 	}
-	ws, err := toJSON(websites)
+	ws, err := sqlrow.ToJSON(websites)
 	if err != nil {
 		return err
 	}
@@ -58,14 +59,14 @@ func (s *Store) PutProfile(ctx context.Context, p *wabi.BusinessProfile) error {
 			vertical = excluded.vertical, picture_sha256 = excluded.picture_sha256,
 			picture_mime_type = excluded.picture_mime_type, updated_at = excluded.updated_at`,
 		p.PhoneNumberID, p.About, p.Address, p.Description, p.Email, ws, p.Vertical, p.PictureSHA256,
-		p.PictureMimeType, nanos(p.UpdatedAt))
+		p.PictureMimeType, sqlrow.Nanos(p.UpdatedAt))
 }
 
 // Resumable upload sessions.
 
 const uploadCols = "id, app_id, file_name, file_length, file_type, file_offset, chunks, sha256, created_at, expires_at"
 
-func scanUpload(sc scanner) (*wabi.UploadSession, error) {
+func scanUpload(sc sqlrow.Scanner) (*wabi.UploadSession, error) {
 	var u wabi.UploadSession
 	var chunks string
 	var created, expires int64
@@ -73,8 +74,8 @@ func scanUpload(sc scanner) (*wabi.UploadSession, error) {
 		&created, &expires); err != nil {
 		return nil, err
 	}
-	u.CreatedAt, u.ExpiresAt = fromNanos(created), fromNanos(expires)
-	if err := fromJSON(chunks, &u.Chunks); err != nil {
+	u.CreatedAt, u.ExpiresAt = sqlrow.FromNanos(created), sqlrow.FromNanos(expires)
+	if err := sqlrow.FromJSON(chunks, &u.Chunks); err != nil {
 		return nil, err
 	}
 	if len(u.Chunks) == 0 {
@@ -89,12 +90,12 @@ func uploadArgs(u *wabi.UploadSession) ([]any, error) {
 	if chunks == nil {
 		chunks = []string{}
 	}
-	cs, err := toJSON(chunks)
+	cs, err := sqlrow.ToJSON(chunks)
 	if err != nil {
 		return nil, err
 	}
 	return []any{u.AppID, u.FileName, u.FileLength, u.FileType, u.Offset, cs, u.SHA256,
-		nanos(u.CreatedAt), nanos(u.ExpiresAt), u.ID}, nil
+		sqlrow.Nanos(u.CreatedAt), sqlrow.Nanos(u.ExpiresAt), u.ID}, nil
 }
 
 // CreateUploadSession stores a new upload session; EConflict if its id exists,
@@ -133,7 +134,7 @@ func (s *Store) UpdateUploadSession(ctx context.Context, u *wabi.UploadSession) 
 func (s *Store) DeleteExpiredUploadSessions(ctx context.Context, now time.Time) (int, error) {
 	var n int64
 	err := s.w.do(ctx, func(t *wtx) error {
-		res, err := t.exec("DELETE FROM upload_sessions WHERE expires_at <= ?", nanos(now))
+		res, err := t.exec("DELETE FROM upload_sessions WHERE expires_at <= ?", sqlrow.Nanos(now))
 		if err != nil {
 			return fmt.Errorf("sqlite: delete expired upload sessions: %w", err)
 		}

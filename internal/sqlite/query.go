@@ -2,18 +2,14 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/wabihq/wabi/internal/sqlrow"
 )
 
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
 // list runs a query on the read pool and scans every row.
-func list[T any](ctx context.Context, db *reader, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+func list[T any](ctx context.Context, db *reader, scan func(sqlrow.Scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: query: %w", err)
@@ -60,21 +56,4 @@ func (w *where) String() string {
 		return ""
 	}
 	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
-// toJSON encodes a list or object field for a TEXT column.
-func toJSON(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("sqlite: encode: %w", err)
-	}
-	return string(b), nil
-}
-
-// fromJSON decodes a TEXT column written by toJSON.
-func fromJSON(s string, v any) error {
-	if err := json.Unmarshal([]byte(s), v); err != nil {
-		return fmt.Errorf("sqlite: decode: %w", err)
-	}
-	return nil
 }

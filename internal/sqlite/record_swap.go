@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -17,11 +18,11 @@ func (s *Store) SwapRecord(ctx context.Context, r *wabi.Record, old []byte) erro
 	if old == nil {
 		// A plain INSERT: the primary key turns a second one into EConflict.
 		return s.exec(ctx, what, "", false, "INSERT INTO records ("+recordCols+") VALUES (?, ?, ?, ?, ?, ?)",
-			r.Scope, r.Kind, r.Key, value, nanos(r.ExpiresAt), nanos(r.UpdatedAt))
+			r.Scope, r.Kind, r.Key, value, sqlrow.Nanos(r.ExpiresAt), sqlrow.Nanos(r.UpdatedAt))
 	}
 	err := s.exec(ctx, what, "", true,
 		"UPDATE records SET value = ?, expires_at = ?, updated_at = ? WHERE scope = ? AND kind = ? AND key = ? AND value = ?",
-		value, nanos(r.ExpiresAt), nanos(r.UpdatedAt), r.Scope, r.Kind, r.Key, old)
+		value, sqlrow.Nanos(r.ExpiresAt), sqlrow.Nanos(r.UpdatedAt), r.Scope, r.Kind, r.Key, old)
 	if wabi.ErrorCode(err) == wabi.ENotFound {
 		return wabi.Errorf(wabi.EConflict, "%s changed since it was read", what)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -34,7 +35,7 @@ func (s *Store) ExpireMessages(ctx context.Context, before time.Time, limit int)
 	if limit <= 0 {
 		limit = 100
 	}
-	nums, err := list(ctx, s.rdb, func(sc scanner) (string, error) {
+	nums, err := list(ctx, s.rdb, func(sc sqlrow.Scanner) (string, error) {
 		var id string
 		return id, sc.Scan(&id)
 	}, numbersSQL)
@@ -43,7 +44,7 @@ func (s *Store) ExpireMessages(ctx context.Context, before time.Time, limit int)
 	}
 	var ms []*wabi.Message
 	for _, pn := range nums {
-		got, err := list(ctx, s.rdb, scanMessage, expiredSQL, pn, nanos(before), limit-len(ms))
+		got, err := list(ctx, s.rdb, scanMessage, expiredSQL, pn, sqlrow.Nanos(before), limit-len(ms))
 		if err != nil {
 			return nil, err
 		}
@@ -59,14 +60,14 @@ func (s *Store) ExpireMessages(ctx context.Context, before time.Time, limit int)
 	for i, m := range ms {
 		ids[i] = m.ID
 	}
-	idsJSON, err := toJSON(ids)
+	idsJSON, err := sqlrow.ToJSON(ids)
 	if err != nil {
 		return nil, err
 	}
 	gone := make(map[string]bool, len(ms))
 	err = s.w.do(ctx, func(t *wtx) error {
 		clear(gone) // a retried request starts afresh
-		args := []any{idsJSON, nanos(before)}
+		args := []any{idsJSON, sqlrow.Nanos(before)}
 		if _, err := t.exec(`INSERT INTO message_history
 			(phone_number_id, wa_id, direction, timestamp, status, status_rank, category)
 			SELECT phone_number_id, wa_id, direction, timestamp, status, status_rank, category FROM messages
@@ -116,7 +117,7 @@ func (s *Store) ExpireDeliveries(ctx context.Context, before time.Time, limit in
 	err := s.w.do(ctx, func(t *wtx) error {
 		// Both statements select the same chunk: they run back to back in one
 		// savepoint of the only writer.
-		args := []any{nanos(before), limit}
+		args := []any{sqlrow.Nanos(before), limit}
 		if _, err := t.exec("DELETE FROM attempts WHERE delivery_id IN (SELECT id"+finishedSQL+")", args...); err != nil {
 			return fmt.Errorf("sqlite: delete attempts: %w", err)
 		}

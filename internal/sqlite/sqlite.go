@@ -17,7 +17,6 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/pressly/goose/v3"
 	msqlite "modernc.org/sqlite"
@@ -184,23 +183,6 @@ func readError(err error, what string) error {
 		return notFound(what)
 	}
 	return fmt.Errorf("sqlite: read %s: %w", what, err)
-}
-
-// nanos stores a time as unix nanoseconds; the zero time, which has no unix
-// nanosecond value, is stored as 0.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-// fromNanos is the inverse of nanos: times come back in UTC.
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
 }
 
 // boolInt stores a bool as SQLite's 0 or 1.

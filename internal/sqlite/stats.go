@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -41,15 +42,15 @@ func (s *Store) MessageStats(ctx context.Context, q wabi.StatsQuery) ([]wabi.Sta
 	if len(q.PhoneNumberIDs) == 0 || !q.End.After(q.Start) {
 		return []wabi.StatsRow{}, nil
 	}
-	numbers, err := toJSON(q.PhoneNumberIDs)
+	numbers, err := sqlrow.ToJSON(q.PhoneNumberIDs)
 	if err != nil {
 		return nil, err
 	}
 	return list(ctx, s.rdb, scanStatsRow, messageStatsSQL,
-		q.Bucket.Nanoseconds(), numbers, nanos(q.Start), nanos(q.End))
+		q.Bucket.Nanoseconds(), numbers, sqlrow.Nanos(q.Start), sqlrow.Nanos(q.End))
 }
 
-func scanStatsRow(sc scanner) (wabi.StatsRow, error) {
+func scanStatsRow(sc sqlrow.Scanner) (wabi.StatsRow, error) {
 	var r wabi.StatsRow
 	var bucket int64
 	err := sc.Scan(&r.PhoneNumberID, &r.WaID, &bucket, &r.Category,

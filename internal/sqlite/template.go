@@ -3,13 +3,14 @@ package sqlite
 import (
 	"context"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
 const templateCols = "id, waba_id, name, language, category, status, components, parameter_format, rejected_reason, " +
 	"created_at, quality_score, previous_category, allow_category_change, updated_at, edits"
 
-func scanTemplate(sc scanner) (*wabi.Template, error) {
+func scanTemplate(sc sqlrow.Scanner) (*wabi.Template, error) {
 	var t wabi.Template
 	var components, edits string
 	var created, updated int64
@@ -19,36 +20,36 @@ func scanTemplate(sc scanner) (*wabi.Template, error) {
 		&updated, &edits); err != nil {
 		return nil, err
 	}
-	t.CreatedAt, t.UpdatedAt = fromNanos(created), fromNanos(updated)
+	t.CreatedAt, t.UpdatedAt = sqlrow.FromNanos(created), sqlrow.FromNanos(updated)
 	t.AllowCategoryChange = allow != 0
 	var at []int64
-	if err := fromJSON(edits, &at); err != nil {
+	if err := sqlrow.FromJSON(edits, &at); err != nil {
 		return nil, err
 	}
 	for _, n := range at {
-		t.Edits = append(t.Edits, fromNanos(n))
+		t.Edits = append(t.Edits, sqlrow.FromNanos(n))
 	}
-	return &t, fromJSON(components, &t.Components)
+	return &t, sqlrow.FromJSON(components, &t.Components)
 }
 
 // templateArgs returns the columns of templateCols after the id, then the id.
 // Edit times are kept as unix nanoseconds, like every other time.
 func templateArgs(t *wabi.Template) ([]any, error) {
-	components, err := toJSON(t.Components)
+	components, err := sqlrow.ToJSON(t.Components)
 	if err != nil {
 		return nil, err
 	}
 	at := make([]int64, len(t.Edits))
 	for i, e := range t.Edits {
-		at[i] = nanos(e)
+		at[i] = sqlrow.Nanos(e)
 	}
-	edits, err := toJSON(at)
+	edits, err := sqlrow.ToJSON(at)
 	if err != nil {
 		return nil, err
 	}
 	return []any{t.WABAID, t.Name, t.Language, t.Category, t.Status, components,
-		t.ParameterFormat, t.RejectedReason, nanos(t.CreatedAt), t.QualityScore, t.PreviousCategory,
-		boolInt(t.AllowCategoryChange), nanos(t.UpdatedAt), edits, t.ID}, nil
+		t.ParameterFormat, t.RejectedReason, sqlrow.Nanos(t.CreatedAt), t.QualityScore, t.PreviousCategory,
+		boolInt(t.AllowCategoryChange), sqlrow.Nanos(t.UpdatedAt), edits, t.ID}, nil
 }
 
 // templateName names a template in errors.
@@ -105,21 +106,21 @@ func (s *Store) Templates(ctx context.Context, wabaID string) ([]*wabi.Template,
 
 const virtualPhoneCols = "wa_id, profile_name, behaviour, created_at"
 
-func scanVirtualPhone(sc scanner) (*wabi.VirtualPhone, error) {
+func scanVirtualPhone(sc sqlrow.Scanner) (*wabi.VirtualPhone, error) {
 	var p wabi.VirtualPhone
 	var behaviour string
 	var created int64
 	if err := sc.Scan(&p.WaID, &p.ProfileName, &behaviour, &created); err != nil {
 		return nil, err
 	}
-	p.CreatedAt = fromNanos(created)
-	return &p, fromJSON(behaviour, &p.Behaviour)
+	p.CreatedAt = sqlrow.FromNanos(created)
+	return &p, sqlrow.FromJSON(behaviour, &p.Behaviour)
 }
 
 // PutVirtualPhone creates a virtual phone or replaces the one with its wa_id.
 // A replaced phone keeps its creation time, and so its place in VirtualPhones.
 func (s *Store) PutVirtualPhone(ctx context.Context, p *wabi.VirtualPhone) error {
-	behaviour, err := toJSON(p.Behaviour)
+	behaviour, err := sqlrow.ToJSON(p.Behaviour)
 	if err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ func (s *Store) PutVirtualPhone(ctx context.Context, p *wabi.VirtualPhone) error
 		ON CONFLICT (wa_id) DO UPDATE SET
 			profile_name = excluded.profile_name,
 			behaviour = excluded.behaviour`,
-		p.WaID, p.ProfileName, behaviour, nanos(p.CreatedAt))
+		p.WaID, p.ProfileName, behaviour, sqlrow.Nanos(p.CreatedAt))
 }
 
 // VirtualPhone returns the virtual phone with the wa_id; ENotFound if there is

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 
+	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -37,13 +38,13 @@ func (s *Store) exec(ctx context.Context, what, parent string, mustHit bool, que
 
 const businessCols = "id, name, created_at"
 
-func scanBusiness(sc scanner) (*wabi.Business, error) {
+func scanBusiness(sc sqlrow.Scanner) (*wabi.Business, error) {
 	var b wabi.Business
 	var created int64
 	if err := sc.Scan(&b.ID, &b.Name, &created); err != nil {
 		return nil, err
 	}
-	b.CreatedAt = fromNanos(created)
+	b.CreatedAt = sqlrow.FromNanos(created)
 	return &b, nil
 }
 
@@ -51,7 +52,7 @@ func scanBusiness(sc scanner) (*wabi.Business, error) {
 func (s *Store) CreateBusiness(ctx context.Context, b *wabi.Business) error {
 	return s.exec(ctx, "business "+b.ID, "", false,
 		"INSERT INTO businesses ("+businessCols+") VALUES (?, ?, ?)",
-		b.ID, b.Name, nanos(b.CreatedAt))
+		b.ID, b.Name, sqlrow.Nanos(b.CreatedAt))
 }
 
 // Business returns a business; ENotFound if there is none.
@@ -73,13 +74,13 @@ func (s *Store) Businesses(ctx context.Context) ([]*wabi.Business, error) {
 
 const wabaCols = "id, business_id, name, currency, timezone_id, namespace, created_at"
 
-func scanWABA(sc scanner) (*wabi.WABA, error) {
+func scanWABA(sc sqlrow.Scanner) (*wabi.WABA, error) {
 	var w wabi.WABA
 	var created int64
 	if err := sc.Scan(&w.ID, &w.BusinessID, &w.Name, &w.Currency, &w.TimezoneID, &w.Namespace, &created); err != nil {
 		return nil, err
 	}
-	w.CreatedAt = fromNanos(created)
+	w.CreatedAt = sqlrow.FromNanos(created)
 	return &w, nil
 }
 
@@ -88,7 +89,7 @@ func scanWABA(sc scanner) (*wabi.WABA, error) {
 func (s *Store) CreateWABA(ctx context.Context, w *wabi.WABA) error {
 	return s.exec(ctx, "waba "+w.ID, "business "+w.BusinessID, false,
 		"INSERT INTO wabas ("+wabaCols+") VALUES (?, ?, ?, ?, ?, ?, ?)",
-		w.ID, w.BusinessID, w.Name, w.Currency, w.TimezoneID, w.Namespace, nanos(w.CreatedAt))
+		w.ID, w.BusinessID, w.Name, w.Currency, w.TimezoneID, w.Namespace, sqlrow.Nanos(w.CreatedAt))
 }
 
 // WABA returns a WABA; ENotFound if there is none.
@@ -114,7 +115,7 @@ const phoneCols = `id, waba_id, display_phone_number, verified_name, platform, r
 	created_at, code_verification_status, name_status, throughput, messaging_limit, pin_hash, pending_code,
 	pending_code_expires_at, registrations`
 
-func scanPhone(sc scanner) (*wabi.PhoneNumber, error) {
+func scanPhone(sc sqlrow.Scanner) (*wabi.PhoneNumber, error) {
 	var p wabi.PhoneNumber
 	var created, codeExpires int64
 	var registrations string
@@ -123,13 +124,13 @@ func scanPhone(sc scanner) (*wabi.PhoneNumber, error) {
 		&p.Throughput, &p.MessagingLimit, &p.PINHash, &p.PendingCode, &codeExpires, &registrations); err != nil {
 		return nil, err
 	}
-	p.CreatedAt, p.PendingCodeExpiresAt = fromNanos(created), fromNanos(codeExpires)
+	p.CreatedAt, p.PendingCodeExpiresAt = sqlrow.FromNanos(created), sqlrow.FromNanos(codeExpires)
 	var ns []int64
-	if err := fromJSON(registrations, &ns); err != nil {
+	if err := sqlrow.FromJSON(registrations, &ns); err != nil {
 		return nil, err
 	}
 	for _, n := range ns {
-		p.Registrations = append(p.Registrations, fromNanos(n))
+		p.Registrations = append(p.Registrations, sqlrow.FromNanos(n))
 	}
 	return &p, nil
 }
@@ -138,15 +139,15 @@ func scanPhone(sc scanner) (*wabi.PhoneNumber, error) {
 func phoneArgs(p *wabi.PhoneNumber) ([]any, error) {
 	ns := make([]int64, len(p.Registrations))
 	for i, t := range p.Registrations {
-		ns[i] = nanos(t)
+		ns[i] = sqlrow.Nanos(t)
 	}
-	registrations, err := toJSON(ns)
+	registrations, err := sqlrow.ToJSON(ns)
 	if err != nil {
 		return nil, err
 	}
 	return []any{p.WABAID, p.DisplayPhoneNumber, p.VerifiedName, string(p.Platform),
-		boolInt(p.Registered), p.QualityRating, nanos(p.CreatedAt), p.CodeVerificationStatus, p.NameStatus,
-		p.Throughput, p.MessagingLimit, p.PINHash, p.PendingCode, nanos(p.PendingCodeExpiresAt),
+		boolInt(p.Registered), p.QualityRating, sqlrow.Nanos(p.CreatedAt), p.CodeVerificationStatus, p.NameStatus,
+		p.Throughput, p.MessagingLimit, p.PINHash, p.PendingCode, sqlrow.Nanos(p.PendingCodeExpiresAt),
 		registrations, p.ID}, nil
 }
 
@@ -201,7 +202,7 @@ func (s *Store) PhoneNumbers(ctx context.Context, wabaID string) ([]*wabi.PhoneN
 
 const appCols = "id, business_id, name, secret, callback_url, verify_token, fields, api_version, created_at"
 
-func scanApp(sc scanner) (*wabi.App, error) {
+func scanApp(sc sqlrow.Scanner) (*wabi.App, error) {
 	var a wabi.App
 	var fields string
 	var created int64
@@ -209,17 +210,17 @@ func scanApp(sc scanner) (*wabi.App, error) {
 		&fields, &a.APIVersion, &created); err != nil {
 		return nil, err
 	}
-	a.CreatedAt = fromNanos(created)
-	return &a, fromJSON(fields, &a.Fields)
+	a.CreatedAt = sqlrow.FromNanos(created)
+	return &a, sqlrow.FromJSON(fields, &a.Fields)
 }
 
 func appArgs(a *wabi.App) ([]any, error) {
-	fields, err := toJSON(a.Fields)
+	fields, err := sqlrow.ToJSON(a.Fields)
 	if err != nil {
 		return nil, err
 	}
 	return []any{a.BusinessID, a.Name, a.Secret, a.CallbackURL, a.VerifyToken, fields,
-		a.APIVersion, nanos(a.CreatedAt), a.ID}, nil
+		a.APIVersion, sqlrow.Nanos(a.CreatedAt), a.ID}, nil
 }
 
 // CreateApp stores a new app; EConflict if its id exists, ENotFound if its
@@ -266,13 +267,13 @@ func (s *Store) Apps(ctx context.Context, businessID string) ([]*wabi.App, error
 
 const subscriptionCols = "waba_id, app_id, override_callback_url, verify_token, created_at"
 
-func scanSubscription(sc scanner) (*wabi.Subscription, error) {
+func scanSubscription(sc sqlrow.Scanner) (*wabi.Subscription, error) {
 	var sub wabi.Subscription
 	var created int64
 	if err := sc.Scan(&sub.WABAID, &sub.AppID, &sub.OverrideCallbackURL, &sub.VerifyToken, &created); err != nil {
 		return nil, err
 	}
-	sub.CreatedAt = fromNanos(created)
+	sub.CreatedAt = sqlrow.FromNanos(created)
 	return &sub, nil
 }
 
@@ -286,7 +287,7 @@ func (s *Store) PutSubscription(ctx context.Context, sub *wabi.Subscription) err
 		ON CONFLICT (waba_id, app_id) DO UPDATE SET
 			override_callback_url = excluded.override_callback_url,
 			verify_token = excluded.verify_token`,
-		sub.WABAID, sub.AppID, sub.OverrideCallbackURL, sub.VerifyToken, nanos(sub.CreatedAt))
+		sub.WABAID, sub.AppID, sub.OverrideCallbackURL, sub.VerifyToken, sqlrow.Nanos(sub.CreatedAt))
 }
 
 // DeleteSubscription removes a subscription; ENotFound if there is none.
@@ -308,35 +309,35 @@ func (s *Store) Subscriptions(ctx context.Context, wabaID string) ([]*wabi.Subsc
 
 const tokenCols = "value, business_id, app_id, name, waba_ids, scopes, created_at"
 
-func scanToken(sc scanner) (*wabi.Token, error) {
+func scanToken(sc sqlrow.Scanner) (*wabi.Token, error) {
 	var t wabi.Token
 	var wabaIDs, scopes string
 	var created int64
 	if err := sc.Scan(&t.Value, &t.BusinessID, &t.AppID, &t.Name, &wabaIDs, &scopes, &created); err != nil {
 		return nil, err
 	}
-	t.CreatedAt = fromNanos(created)
-	if err := fromJSON(wabaIDs, &t.WABAIDs); err != nil {
+	t.CreatedAt = sqlrow.FromNanos(created)
+	if err := sqlrow.FromJSON(wabaIDs, &t.WABAIDs); err != nil {
 		return nil, err
 	}
-	return &t, fromJSON(scopes, &t.Scopes)
+	return &t, sqlrow.FromJSON(scopes, &t.Scopes)
 }
 
 // CreateToken stores a new token; EConflict if its value exists, ENotFound if
 // its business does not.
 func (s *Store) CreateToken(ctx context.Context, t *wabi.Token) error {
-	wabaIDs, err := toJSON(t.WABAIDs)
+	wabaIDs, err := sqlrow.ToJSON(t.WABAIDs)
 	if err != nil {
 		return err
 	}
-	scopes, err := toJSON(t.Scopes)
+	scopes, err := sqlrow.ToJSON(t.Scopes)
 	if err != nil {
 		return err
 	}
 	// A token's value is a secret: errors name the token by its name only.
 	return s.exec(ctx, "token "+t.Name, "business "+t.BusinessID, false,
 		"INSERT INTO tokens ("+tokenCols+") VALUES (?, ?, ?, ?, ?, ?, ?)",
-		t.Value, t.BusinessID, t.AppID, t.Name, wabaIDs, scopes, nanos(t.CreatedAt))
+		t.Value, t.BusinessID, t.AppID, t.Name, wabaIDs, scopes, sqlrow.Nanos(t.CreatedAt))
 }
 
 // Token returns the token with the value; ENotFound if there is none.

@@ -1,0 +1,55 @@
+// Package sqlrow holds the row shapes the SQL stores share: column lists,
+// scanning rows into domain types, and the time and JSON encodings of columns.
+//
+// The stores keep their own SQL text, placeholders, driver calls and error
+// translation; what is here is the part that does not depend on the database.
+// Column lists are in the order the scan functions read them, and the
+// arguments functions return values in the order the stores' INSERT and
+// UPDATE statements name them.
+package sqlrow
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Scanner is one row of a result: a *sql.Row or *sql.Rows, a pgx.Row or
+// pgx.Rows, or an adapter that reads extra columns after a shape's own.
+type Scanner interface {
+	Scan(dest ...any) error
+}
+
+// Nanos stores a time as unix nanoseconds; the zero time, which has no unix
+// nanosecond value, is stored as 0.
+func Nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// FromNanos is the inverse of Nanos: times come back in UTC.
+func FromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// ToJSON encodes a list or object field for a text column.
+func ToJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("sqlrow: encode: %w", err)
+	}
+	return string(b), nil
+}
+
+// FromJSON decodes a text column written by ToJSON.
+func FromJSON(s string, v any) error {
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("sqlrow: decode: %w", err)
+	}
+	return nil
+}
