@@ -25,28 +25,16 @@ func (s *Store) exec(ctx context.Context, what, parent string, mustHit bool, que
 
 // Businesses.
 
-const businessCols = "id, name, created_at"
-
-func scanBusiness(sc sqlrow.Scanner) (*wabi.Business, error) {
-	var b wabi.Business
-	var created int64
-	if err := sc.Scan(&b.ID, &b.Name, &created); err != nil {
-		return nil, err
-	}
-	b.CreatedAt = sqlrow.FromNanos(created)
-	return &b, nil
-}
-
 // CreateBusiness stores a new business; EConflict if its id exists.
 func (s *Store) CreateBusiness(ctx context.Context, b *wabi.Business) error {
 	return s.exec(ctx, "business "+b.ID, "", false,
-		"INSERT INTO businesses ("+businessCols+") VALUES ($1, $2, $3)",
-		b.ID, b.Name, sqlrow.Nanos(b.CreatedAt))
+		"INSERT INTO businesses ("+sqlrow.BusinessCols+") VALUES ($1, $2, $3)",
+		sqlrow.BusinessArgs(b)...)
 }
 
 // Business returns a business; ENotFound if there is none.
 func (s *Store) Business(ctx context.Context, id string) (*wabi.Business, error) {
-	b, err := scanBusiness(s.pool.QueryRow(ctx, "SELECT "+businessCols+" FROM businesses WHERE id = $1", id))
+	b, err := sqlrow.ScanBusiness(s.pool.QueryRow(ctx, "SELECT "+sqlrow.BusinessCols+" FROM businesses WHERE id = $1", id))
 	if err != nil {
 		return nil, readError(err, "business "+id)
 	}
@@ -55,34 +43,22 @@ func (s *Store) Business(ctx context.Context, id string) (*wabi.Business, error)
 
 // Businesses lists every business, oldest first.
 func (s *Store) Businesses(ctx context.Context) ([]*wabi.Business, error) {
-	return list(ctx, s.pool, scanBusiness, "SELECT "+businessCols+" FROM businesses"+oldestFirst)
+	return list(ctx, s.pool, sqlrow.ScanBusiness, "SELECT "+sqlrow.BusinessCols+" FROM businesses"+oldestFirst)
 }
 
 // WABAs.
-
-const wabaCols = "id, business_id, name, currency, timezone_id, namespace, created_at"
-
-func scanWABA(sc sqlrow.Scanner) (*wabi.WABA, error) {
-	var w wabi.WABA
-	var created int64
-	if err := sc.Scan(&w.ID, &w.BusinessID, &w.Name, &w.Currency, &w.TimezoneID, &w.Namespace, &created); err != nil {
-		return nil, err
-	}
-	w.CreatedAt = sqlrow.FromNanos(created)
-	return &w, nil
-}
 
 // CreateWABA stores a new WABA; EConflict if its id exists, ENotFound if its
 // business does not.
 func (s *Store) CreateWABA(ctx context.Context, w *wabi.WABA) error {
 	return s.exec(ctx, "waba "+w.ID, "business "+w.BusinessID, false,
-		"INSERT INTO wabas ("+wabaCols+") VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		w.ID, w.BusinessID, w.Name, w.Currency, w.TimezoneID, w.Namespace, sqlrow.Nanos(w.CreatedAt))
+		"INSERT INTO wabas ("+sqlrow.WABACols+") VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		sqlrow.WABAArgs(w)...)
 }
 
 // WABA returns a WABA; ENotFound if there is none.
 func (s *Store) WABA(ctx context.Context, id string) (*wabi.WABA, error) {
-	w, err := scanWABA(s.pool.QueryRow(ctx, "SELECT "+wabaCols+" FROM wabas WHERE id = $1", id))
+	w, err := sqlrow.ScanWABA(s.pool.QueryRow(ctx, "SELECT "+sqlrow.WABACols+" FROM wabas WHERE id = $1", id))
 	if err != nil {
 		return nil, readError(err, "waba "+id)
 	}
@@ -94,55 +70,15 @@ func (s *Store) WABA(ctx context.Context, id string) (*wabi.WABA, error) {
 func (s *Store) WABAs(ctx context.Context, businessID string) ([]*wabi.WABA, error) {
 	var w where
 	w.eq("business_id", businessID)
-	return list(ctx, s.pool, scanWABA, "SELECT "+wabaCols+" FROM wabas"+w.String()+oldestFirst, w.args...)
+	return list(ctx, s.pool, sqlrow.ScanWABA, "SELECT "+sqlrow.WABACols+" FROM wabas"+w.String()+oldestFirst, w.args...)
 }
 
 // Phone numbers.
 
-const phoneCols = `id, waba_id, display_phone_number, verified_name, platform, registered, quality_rating,
-	created_at, code_verification_status, name_status, throughput, messaging_limit, pin_hash, pending_code,
-	pending_code_expires_at, registrations`
-
-func scanPhone(sc sqlrow.Scanner) (*wabi.PhoneNumber, error) {
-	var p wabi.PhoneNumber
-	var created, codeExpires int64
-	var registrations string
-	if err := sc.Scan(&p.ID, &p.WABAID, &p.DisplayPhoneNumber, &p.VerifiedName, &p.Platform,
-		&p.Registered, &p.QualityRating, &created, &p.CodeVerificationStatus, &p.NameStatus,
-		&p.Throughput, &p.MessagingLimit, &p.PINHash, &p.PendingCode, &codeExpires, &registrations); err != nil {
-		return nil, err
-	}
-	p.CreatedAt, p.PendingCodeExpiresAt = sqlrow.FromNanos(created), sqlrow.FromNanos(codeExpires)
-	var ns []int64
-	if err := sqlrow.FromJSON(registrations, &ns); err != nil {
-		return nil, err
-	}
-	for _, n := range ns {
-		p.Registrations = append(p.Registrations, sqlrow.FromNanos(n))
-	}
-	return &p, nil
-}
-
-// phoneArgs returns the columns of phoneCols after the id, then the id.
-func phoneArgs(p *wabi.PhoneNumber) ([]any, error) {
-	ns := make([]int64, len(p.Registrations))
-	for i, t := range p.Registrations {
-		ns[i] = sqlrow.Nanos(t)
-	}
-	registrations, err := sqlrow.ToJSON(ns)
-	if err != nil {
-		return nil, err
-	}
-	return []any{p.WABAID, p.DisplayPhoneNumber, p.VerifiedName, string(p.Platform),
-		p.Registered, p.QualityRating, sqlrow.Nanos(p.CreatedAt), p.CodeVerificationStatus, p.NameStatus,
-		p.Throughput, p.MessagingLimit, p.PINHash, p.PendingCode, sqlrow.Nanos(p.PendingCodeExpiresAt),
-		registrations, p.ID}, nil
-}
-
 // CreatePhoneNumber stores a new phone number; EConflict if its id or display
 // number exists, ENotFound if its WABA does not.
 func (s *Store) CreatePhoneNumber(ctx context.Context, p *wabi.PhoneNumber) error {
-	args, err := phoneArgs(p)
+	args, err := sqlrow.PhoneArgs(p)
 	if err != nil {
 		return err
 	}
@@ -157,7 +93,7 @@ func (s *Store) CreatePhoneNumber(ctx context.Context, p *wabi.PhoneNumber) erro
 // UpdatePhoneNumber replaces a phone number; ENotFound if there is none,
 // EConflict if its new display number is taken.
 func (s *Store) UpdatePhoneNumber(ctx context.Context, p *wabi.PhoneNumber) error {
-	args, err := phoneArgs(p)
+	args, err := sqlrow.PhoneArgs(p)
 	if err != nil {
 		return err
 	}
@@ -171,7 +107,7 @@ func (s *Store) UpdatePhoneNumber(ctx context.Context, p *wabi.PhoneNumber) erro
 
 // PhoneNumber returns a phone number; ENotFound if there is none.
 func (s *Store) PhoneNumber(ctx context.Context, id string) (*wabi.PhoneNumber, error) {
-	p, err := scanPhone(s.pool.QueryRow(ctx, "SELECT "+phoneCols+" FROM phone_numbers WHERE id = $1", id))
+	p, err := sqlrow.ScanPhone(s.pool.QueryRow(ctx, "SELECT "+sqlrow.PhoneCols+" FROM phone_numbers WHERE id = $1", id))
 	if err != nil {
 		return nil, readError(err, "phone number "+id)
 	}
@@ -183,38 +119,15 @@ func (s *Store) PhoneNumber(ctx context.Context, id string) (*wabi.PhoneNumber, 
 func (s *Store) PhoneNumbers(ctx context.Context, wabaID string) ([]*wabi.PhoneNumber, error) {
 	var w where
 	w.eq("waba_id", wabaID)
-	return list(ctx, s.pool, scanPhone, "SELECT "+phoneCols+" FROM phone_numbers"+w.String()+oldestFirst, w.args...)
+	return list(ctx, s.pool, sqlrow.ScanPhone, "SELECT "+sqlrow.PhoneCols+" FROM phone_numbers"+w.String()+oldestFirst, w.args...)
 }
 
 // Apps.
 
-const appCols = "id, business_id, name, secret, callback_url, verify_token, fields, api_version, created_at"
-
-func scanApp(sc sqlrow.Scanner) (*wabi.App, error) {
-	var a wabi.App
-	var fields string
-	var created int64
-	if err := sc.Scan(&a.ID, &a.BusinessID, &a.Name, &a.Secret, &a.CallbackURL, &a.VerifyToken,
-		&fields, &a.APIVersion, &created); err != nil {
-		return nil, err
-	}
-	a.CreatedAt = sqlrow.FromNanos(created)
-	return &a, sqlrow.FromJSON(fields, &a.Fields)
-}
-
-func appArgs(a *wabi.App) ([]any, error) {
-	fields, err := sqlrow.ToJSON(a.Fields)
-	if err != nil {
-		return nil, err
-	}
-	return []any{a.BusinessID, a.Name, a.Secret, a.CallbackURL, a.VerifyToken, fields,
-		a.APIVersion, sqlrow.Nanos(a.CreatedAt), a.ID}, nil
-}
-
 // CreateApp stores a new app; EConflict if its id exists, ENotFound if its
 // business does not.
 func (s *Store) CreateApp(ctx context.Context, a *wabi.App) error {
-	args, err := appArgs(a)
+	args, err := sqlrow.AppArgs(a)
 	if err != nil {
 		return err
 	}
@@ -225,7 +138,7 @@ func (s *Store) CreateApp(ctx context.Context, a *wabi.App) error {
 
 // UpdateApp replaces an app; ENotFound if there is none.
 func (s *Store) UpdateApp(ctx context.Context, a *wabi.App) error {
-	args, err := appArgs(a)
+	args, err := sqlrow.AppArgs(a)
 	if err != nil {
 		return err
 	}
@@ -236,7 +149,7 @@ func (s *Store) UpdateApp(ctx context.Context, a *wabi.App) error {
 
 // App returns an app; ENotFound if there is none.
 func (s *Store) App(ctx context.Context, id string) (*wabi.App, error) {
-	a, err := scanApp(s.pool.QueryRow(ctx, "SELECT "+appCols+" FROM apps WHERE id = $1", id))
+	a, err := sqlrow.ScanApp(s.pool.QueryRow(ctx, "SELECT "+sqlrow.AppCols+" FROM apps WHERE id = $1", id))
 	if err != nil {
 		return nil, readError(err, "app "+id)
 	}
@@ -248,22 +161,10 @@ func (s *Store) App(ctx context.Context, id string) (*wabi.App, error) {
 func (s *Store) Apps(ctx context.Context, businessID string) ([]*wabi.App, error) {
 	var w where
 	w.eq("business_id", businessID)
-	return list(ctx, s.pool, scanApp, "SELECT "+appCols+" FROM apps"+w.String()+oldestFirst, w.args...)
+	return list(ctx, s.pool, sqlrow.ScanApp, "SELECT "+sqlrow.AppCols+" FROM apps"+w.String()+oldestFirst, w.args...)
 }
 
 // Subscriptions.
-
-const subscriptionCols = "waba_id, app_id, override_callback_url, verify_token, created_at"
-
-func scanSubscription(sc sqlrow.Scanner) (*wabi.Subscription, error) {
-	var sub wabi.Subscription
-	var created int64
-	if err := sc.Scan(&sub.WABAID, &sub.AppID, &sub.OverrideCallbackURL, &sub.VerifyToken, &created); err != nil {
-		return nil, err
-	}
-	sub.CreatedAt = sqlrow.FromNanos(created)
-	return &sub, nil
-}
 
 // PutSubscription creates or replaces the subscription of (WABAID, AppID); a
 // replaced subscription keeps its creation time. ENotFound if the WABA or the app
@@ -271,11 +172,11 @@ func scanSubscription(sc sqlrow.Scanner) (*wabi.Subscription, error) {
 func (s *Store) PutSubscription(ctx context.Context, sub *wabi.Subscription) error {
 	return s.exec(ctx, "subscription of app "+sub.AppID+" to waba "+sub.WABAID,
 		"waba "+sub.WABAID+" or app "+sub.AppID, false,
-		`INSERT INTO subscriptions (`+subscriptionCols+`) VALUES ($1, $2, $3, $4, $5)
+		`INSERT INTO subscriptions (`+sqlrow.SubscriptionCols+`) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (waba_id, app_id) DO UPDATE SET
 			override_callback_url = excluded.override_callback_url,
 			verify_token = excluded.verify_token`,
-		sub.WABAID, sub.AppID, sub.OverrideCallbackURL, sub.VerifyToken, sqlrow.Nanos(sub.CreatedAt))
+		sqlrow.SubscriptionArgs(sub)...)
 }
 
 // DeleteSubscription removes a subscription; ENotFound if there is none.
@@ -289,48 +190,28 @@ func (s *Store) DeleteSubscription(ctx context.Context, wabaID, appID string) er
 func (s *Store) Subscriptions(ctx context.Context, wabaID string) ([]*wabi.Subscription, error) {
 	var w where
 	w.eq("waba_id", wabaID)
-	return list(ctx, s.pool, scanSubscription,
-		"SELECT "+subscriptionCols+" FROM subscriptions"+w.String()+oldestFirst, w.args...)
+	return list(ctx, s.pool, sqlrow.ScanSubscription,
+		"SELECT "+sqlrow.SubscriptionCols+" FROM subscriptions"+w.String()+oldestFirst, w.args...)
 }
 
 // Tokens.
 
-const tokenCols = "value, business_id, app_id, name, waba_ids, scopes, created_at"
-
-func scanToken(sc sqlrow.Scanner) (*wabi.Token, error) {
-	var t wabi.Token
-	var wabaIDs, scopes string
-	var created int64
-	if err := sc.Scan(&t.Value, &t.BusinessID, &t.AppID, &t.Name, &wabaIDs, &scopes, &created); err != nil {
-		return nil, err
-	}
-	t.CreatedAt = sqlrow.FromNanos(created)
-	if err := sqlrow.FromJSON(wabaIDs, &t.WABAIDs); err != nil {
-		return nil, err
-	}
-	return &t, sqlrow.FromJSON(scopes, &t.Scopes)
-}
-
 // CreateToken stores a new token; EConflict if its value exists, ENotFound if
 // its business does not.
 func (s *Store) CreateToken(ctx context.Context, t *wabi.Token) error {
-	wabaIDs, err := sqlrow.ToJSON(t.WABAIDs)
-	if err != nil {
-		return err
-	}
-	scopes, err := sqlrow.ToJSON(t.Scopes)
+	args, err := sqlrow.TokenArgs(t)
 	if err != nil {
 		return err
 	}
 	// A token's value is a secret: errors name the token by its name only.
 	return s.exec(ctx, "token "+t.Name, "business "+t.BusinessID, false,
-		"INSERT INTO tokens ("+tokenCols+") VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		t.Value, t.BusinessID, t.AppID, t.Name, wabaIDs, scopes, sqlrow.Nanos(t.CreatedAt))
+		"INSERT INTO tokens ("+sqlrow.TokenCols+") VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		args...)
 }
 
 // Token returns the token with the value; ENotFound if there is none.
 func (s *Store) Token(ctx context.Context, value string) (*wabi.Token, error) {
-	t, err := scanToken(s.pool.QueryRow(ctx, "SELECT "+tokenCols+" FROM tokens WHERE value = $1", value))
+	t, err := sqlrow.ScanToken(s.pool.QueryRow(ctx, "SELECT "+sqlrow.TokenCols+" FROM tokens WHERE value = $1", value))
 	if err != nil {
 		return nil, readError(err, "token")
 	}
@@ -342,7 +223,7 @@ func (s *Store) Token(ctx context.Context, value string) (*wabi.Token, error) {
 func (s *Store) Tokens(ctx context.Context, businessID string) ([]*wabi.Token, error) {
 	var w where
 	w.eq("business_id", businessID)
-	return list(ctx, s.pool, scanToken, "SELECT "+tokenCols+" FROM tokens"+w.String()+oldestFirst, w.args...)
+	return list(ctx, s.pool, sqlrow.ScanToken, "SELECT "+sqlrow.TokenCols+" FROM tokens"+w.String()+oldestFirst, w.args...)
 }
 
 // DeleteToken removes a token; ENotFound if there is none.
