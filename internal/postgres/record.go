@@ -9,39 +9,23 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-const recordCols = "scope, kind, key, value, expires_at, updated_at"
-
-func scanRecord(sc sqlrow.Scanner) (*wabi.Record, error) {
-	var r wabi.Record
-	var expires, updated int64
-	if err := sc.Scan(&r.Scope, &r.Kind, &r.Key, &r.Value, &expires, &updated); err != nil {
-		return nil, err
-	}
-	r.ExpiresAt, r.UpdatedAt = sqlrow.FromNanos(expires), sqlrow.FromNanos(updated)
-	return &r, nil
-}
-
 // recordName names a record in errors. The scope, a phone number id, is left
 // out: callers already know which number they asked about.
 func recordName(kind, key string) string { return "record " + kind + "/" + key }
 
 // PutRecord creates or replaces the record of (Scope, Kind, Key).
 func (s *Store) PutRecord(ctx context.Context, r *wabi.Record) error {
-	value := r.Value
-	if value == nil {
-		value = []byte{} // the column is NOT NULL; a nil slice would bind as NULL
-	}
 	return s.exec(ctx, recordName(r.Kind, r.Key), "", false,
-		"INSERT INTO records ("+recordCols+`) VALUES ($1, $2, $3, $4, $5, $6)
+		"INSERT INTO records ("+sqlrow.RecordCols+`) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (scope, kind, key) DO UPDATE SET value = excluded.value,
 			expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
-		r.Scope, r.Kind, r.Key, value, sqlrow.Nanos(r.ExpiresAt), sqlrow.Nanos(r.UpdatedAt))
+		sqlrow.RecordArgs(r)...)
 }
 
 // Record returns a record, expired or not; ENotFound if there is none.
 func (s *Store) Record(ctx context.Context, scope, kind, key string) (*wabi.Record, error) {
-	r, err := scanRecord(s.pool.QueryRow(ctx,
-		"SELECT "+recordCols+" FROM records WHERE scope = $1 AND kind = $2 AND key = $3", scope, kind, key))
+	r, err := sqlrow.ScanRecord(s.pool.QueryRow(ctx,
+		"SELECT "+sqlrow.RecordCols+" FROM records WHERE scope = $1 AND kind = $2 AND key = $3", scope, kind, key))
 	if err != nil {
 		return nil, readError(err, recordName(kind, key))
 	}
@@ -55,7 +39,7 @@ func (s *Store) Records(ctx context.Context, scope, kind, prefix string) ([]*wab
 	w.add("scope = ?", scope)
 	w.add("kind = ?", kind)
 	keyPrefix(&w, prefix)
-	return list(ctx, s.pool, scanRecord, "SELECT "+recordCols+" FROM records"+w.String()+" ORDER BY key", w.args...)
+	return list(ctx, s.pool, sqlrow.ScanRecord, "SELECT "+sqlrow.RecordCols+" FROM records"+w.String()+" ORDER BY key", w.args...)
 }
 
 // DeleteRecord removes a record; ENotFound if there is none.

@@ -11,15 +11,12 @@ import (
 // with old nil if there is none; EConflict if not. Each is one statement, so
 // nodes racing on one record cannot both win.
 func (s *Store) SwapRecord(ctx context.Context, r *wabi.Record, old []byte) error {
-	value := r.Value
-	if value == nil {
-		value = []byte{} // the column is NOT NULL
-	}
+	value := sqlrow.RecordValue(r)
 	what := recordName(r.Kind, r.Key)
 	if old == nil {
 		// A plain INSERT: the primary key turns a second one into EConflict.
-		return s.exec(ctx, what, "", false, "INSERT INTO records ("+recordCols+") VALUES ($1, $2, $3, $4, $5, $6)",
-			r.Scope, r.Kind, r.Key, value, sqlrow.Nanos(r.ExpiresAt), sqlrow.Nanos(r.UpdatedAt))
+		return s.exec(ctx, what, "", false, "INSERT INTO records ("+sqlrow.RecordCols+") VALUES ($1, $2, $3, $4, $5, $6)",
+			sqlrow.RecordArgs(r)...)
 	}
 	err := s.exec(ctx, what, "", true,
 		`UPDATE records SET value = $1, expires_at = $2, updated_at = $3

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
@@ -43,15 +42,6 @@ func (s *Store) MessageStats(ctx context.Context, q wabi.StatsQuery) ([]wabi.Sta
 	if len(q.PhoneNumberIDs) == 0 || !q.End.After(q.Start) {
 		return []wabi.StatsRow{}, nil
 	}
-	return list(ctx, s.pool, scanStatsRow, messageStatsSQL,
+	return list(ctx, s.pool, sqlrow.ScanStatsRow, messageStatsSQL,
 		q.Bucket.Nanoseconds(), q.PhoneNumberIDs, sqlrow.Nanos(q.Start), sqlrow.Nanos(q.End))
-}
-
-func scanStatsRow(sc sqlrow.Scanner) (wabi.StatsRow, error) {
-	var r wabi.StatsRow
-	var bucket int64
-	err := sc.Scan(&r.PhoneNumberID, &r.WaID, &bucket, &r.Category,
-		&r.Sent, &r.Delivered, &r.Read, &r.Failed, &r.Received)
-	r.Start = time.Unix(0, bucket).UTC()
-	return r, err
 }

@@ -8,33 +8,17 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-const mediaCols = "id, phone_number_id, sha256, mime_type, size, filename, animated, origin, created_at, expires_at"
-
-func scanMedia(sc sqlrow.Scanner) (*wabi.MediaFile, error) {
-	var m wabi.MediaFile
-	var animated int
-	var created, expires int64
-	if err := sc.Scan(&m.ID, &m.PhoneNumberID, &m.SHA256, &m.MimeType, &m.Size, &m.Filename, &animated,
-		&m.Origin, &created, &expires); err != nil {
-		return nil, err
-	}
-	m.Animated = animated != 0
-	m.CreatedAt, m.ExpiresAt = sqlrow.FromNanos(created), sqlrow.FromNanos(expires)
-	return &m, nil
-}
-
 // CreateMedia stores a media file record; EConflict if its id exists, ENotFound if
 // its phone number does not.
 func (s *Store) CreateMedia(ctx context.Context, m *wabi.MediaFile) error {
 	return s.exec(ctx, "media "+m.ID, "phone number "+m.PhoneNumberID, false,
-		"INSERT INTO media ("+mediaCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		m.ID, m.PhoneNumberID, m.SHA256, m.MimeType, m.Size, m.Filename, boolInt(m.Animated), m.Origin,
-		sqlrow.Nanos(m.CreatedAt), sqlrow.Nanos(m.ExpiresAt))
+		"INSERT INTO media ("+sqlrow.MediaCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		sqlrow.MediaArgs(m)...)
 }
 
 // MediaFile returns the media file with the id; ENotFound if there is none.
 func (s *Store) MediaFile(ctx context.Context, id string) (*wabi.MediaFile, error) {
-	m, err := scanMedia(s.rdb.QueryRowContext(ctx, "SELECT "+mediaCols+" FROM media WHERE id = ?", id))
+	m, err := sqlrow.ScanMedia(s.rdb.QueryRowContext(ctx, "SELECT "+sqlrow.MediaCols+" FROM media WHERE id = ?", id))
 	if err != nil {
 		return nil, readError(err, "media "+id)
 	}
@@ -51,8 +35,8 @@ func (s *Store) ExpiredMedia(ctx context.Context, now time.Time, limit int) ([]*
 	if limit <= 0 {
 		limit = 100
 	}
-	return list(ctx, s.rdb, scanMedia,
-		"SELECT "+mediaCols+" FROM media WHERE expires_at <= ? ORDER BY expires_at, seq LIMIT ?", sqlrow.Nanos(now), limit)
+	return list(ctx, s.rdb, sqlrow.ScanMedia,
+		"SELECT "+sqlrow.MediaCols+" FROM media WHERE expires_at <= ? ORDER BY expires_at, seq LIMIT ?", sqlrow.Nanos(now), limit)
 }
 
 // MediaRefs counts what refers to the bytes with the digest: media files, profile

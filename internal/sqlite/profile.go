@@ -64,44 +64,10 @@ func (s *Store) PutProfile(ctx context.Context, p *wabi.BusinessProfile) error {
 
 // Resumable upload sessions.
 
-const uploadCols = "id, app_id, file_name, file_length, file_type, file_offset, chunks, sha256, created_at, expires_at"
-
-func scanUpload(sc sqlrow.Scanner) (*wabi.UploadSession, error) {
-	var u wabi.UploadSession
-	var chunks string
-	var created, expires int64
-	if err := sc.Scan(&u.ID, &u.AppID, &u.FileName, &u.FileLength, &u.FileType, &u.Offset, &chunks, &u.SHA256,
-		&created, &expires); err != nil {
-		return nil, err
-	}
-	u.CreatedAt, u.ExpiresAt = sqlrow.FromNanos(created), sqlrow.FromNanos(expires)
-	if err := sqlrow.FromJSON(chunks, &u.Chunks); err != nil {
-		return nil, err
-	}
-	if len(u.Chunks) == 0 {
-		u.Chunks = nil
-	}
-	return &u, nil
-}
-
-// uploadArgs returns the columns of uploadCols after the id, then the id.
-func uploadArgs(u *wabi.UploadSession) ([]any, error) {
-	chunks := u.Chunks
-	if chunks == nil {
-		chunks = []string{}
-	}
-	cs, err := sqlrow.ToJSON(chunks)
-	if err != nil {
-		return nil, err
-	}
-	return []any{u.AppID, u.FileName, u.FileLength, u.FileType, u.Offset, cs, u.SHA256,
-		sqlrow.Nanos(u.CreatedAt), sqlrow.Nanos(u.ExpiresAt), u.ID}, nil
-}
-
 // CreateUploadSession stores a new upload session; EConflict if its id exists,
 // ENotFound if its app does not.
 func (s *Store) CreateUploadSession(ctx context.Context, u *wabi.UploadSession) error {
-	args, err := uploadArgs(u)
+	args, err := sqlrow.UploadArgs(u)
 	if err != nil {
 		return err
 	}
@@ -112,7 +78,7 @@ func (s *Store) CreateUploadSession(ctx context.Context, u *wabi.UploadSession) 
 
 // UploadSession returns an upload session; ENotFound if there is none.
 func (s *Store) UploadSession(ctx context.Context, id string) (*wabi.UploadSession, error) {
-	u, err := scanUpload(s.rdb.QueryRowContext(ctx, "SELECT "+uploadCols+" FROM upload_sessions WHERE id = ?", id))
+	u, err := sqlrow.ScanUpload(s.rdb.QueryRowContext(ctx, "SELECT "+sqlrow.UploadCols+" FROM upload_sessions WHERE id = ?", id))
 	if err != nil {
 		return nil, readError(err, "upload session "+id)
 	}
@@ -121,7 +87,7 @@ func (s *Store) UploadSession(ctx context.Context, id string) (*wabi.UploadSessi
 
 // UpdateUploadSession replaces an upload session; ENotFound if there is none.
 func (s *Store) UpdateUploadSession(ctx context.Context, u *wabi.UploadSession) error {
-	args, err := uploadArgs(u)
+	args, err := sqlrow.UploadArgs(u)
 	if err != nil {
 		return err
 	}

@@ -9,37 +9,21 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-const recordCols = "scope, kind, key, value, expires_at, updated_at"
-
-func scanRecord(sc sqlrow.Scanner) (*wabi.Record, error) {
-	var r wabi.Record
-	var expires, updated int64
-	if err := sc.Scan(&r.Scope, &r.Kind, &r.Key, &r.Value, &expires, &updated); err != nil {
-		return nil, err
-	}
-	r.ExpiresAt, r.UpdatedAt = sqlrow.FromNanos(expires), sqlrow.FromNanos(updated)
-	return &r, nil
-}
-
 // recordName names a record in errors. The scope, a phone number id, is left
 // out: callers already know which number they asked about.
 func recordName(kind, key string) string { return "record " + kind + "/" + key }
 
 // PutRecord creates or replaces the record of (Scope, Kind, Key).
 func (s *Store) PutRecord(ctx context.Context, r *wabi.Record) error {
-	value := r.Value
-	if value == nil {
-		value = []byte{} // the column is NOT NULL; a nil slice would bind as NULL
-	}
 	return s.exec(ctx, recordName(r.Kind, r.Key), "", false,
-		"INSERT OR REPLACE INTO records ("+recordCols+") VALUES (?, ?, ?, ?, ?, ?)",
-		r.Scope, r.Kind, r.Key, value, sqlrow.Nanos(r.ExpiresAt), sqlrow.Nanos(r.UpdatedAt))
+		"INSERT OR REPLACE INTO records ("+sqlrow.RecordCols+") VALUES (?, ?, ?, ?, ?, ?)",
+		sqlrow.RecordArgs(r)...)
 }
 
 // Record returns a record, expired or not; ENotFound if there is none.
 func (s *Store) Record(ctx context.Context, scope, kind, key string) (*wabi.Record, error) {
-	r, err := scanRecord(s.rdb.QueryRowContext(ctx,
-		"SELECT "+recordCols+" FROM records WHERE scope = ? AND kind = ? AND key = ?", scope, kind, key))
+	r, err := sqlrow.ScanRecord(s.rdb.QueryRowContext(ctx,
+		"SELECT "+sqlrow.RecordCols+" FROM records WHERE scope = ? AND kind = ? AND key = ?", scope, kind, key))
 	if err != nil {
 		return nil, readError(err, recordName(kind, key))
 	}
@@ -53,7 +37,7 @@ func (s *Store) Records(ctx context.Context, scope, kind, prefix string) ([]*wab
 	w.add("scope = ?", scope)
 	w.add("kind = ?", kind)
 	keyPrefix(&w, prefix)
-	return list(ctx, s.rdb, scanRecord, "SELECT "+recordCols+" FROM records"+w.String()+" ORDER BY key", w.args...)
+	return list(ctx, s.rdb, sqlrow.ScanRecord, "SELECT "+sqlrow.RecordCols+" FROM records"+w.String()+" ORDER BY key", w.args...)
 }
 
 // DeleteRecord removes a record; ENotFound if there is none.

@@ -185,14 +185,6 @@ func readError(err error, what string) error {
 	return fmt.Errorf("sqlite: read %s: %w", what, err)
 }
 
-// boolInt stores a bool as SQLite's 0 or 1.
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // limit applies the list methods' default page size.
 func limit(n int) int {
 	if n <= 0 {

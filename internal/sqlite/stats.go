@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
@@ -46,15 +45,6 @@ func (s *Store) MessageStats(ctx context.Context, q wabi.StatsQuery) ([]wabi.Sta
 	if err != nil {
 		return nil, err
 	}
-	return list(ctx, s.rdb, scanStatsRow, messageStatsSQL,
+	return list(ctx, s.rdb, sqlrow.ScanStatsRow, messageStatsSQL,
 		q.Bucket.Nanoseconds(), numbers, sqlrow.Nanos(q.Start), sqlrow.Nanos(q.End))
-}
-
-func scanStatsRow(sc sqlrow.Scanner) (wabi.StatsRow, error) {
-	var r wabi.StatsRow
-	var bucket int64
-	err := sc.Scan(&r.PhoneNumberID, &r.WaID, &bucket, &r.Category,
-		&r.Sent, &r.Delivered, &r.Read, &r.Failed, &r.Received)
-	r.Start = time.Unix(0, bucket).UTC()
-	return r, err
 }
