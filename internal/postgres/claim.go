@@ -41,7 +41,7 @@ const claimDeliveriesSQL = `WITH heads AS (
 	UPDATE deliveries SET lease_owner = $1, lease_until = $2 FROM heads WHERE deliveries.seq = heads.seq
 	RETURNING ` + claimedCols
 
-// claimedCols is deliveryCols of the updated table, then its seq.
+// claimedCols is sqlrow.DeliveryCols of the updated table, then its seq.
 const claimedCols = `deliveries.id, deliveries.dialect, deliveries.target_id, deliveries.waba_id,
 	deliveries.phone_number_id, deliveries.wa_id, deliveries.message_id, deliveries.event, deliveries.body,
 	deliveries.state, deliveries.attempts, deliveries.next_attempt_at, deliveries.created_at,
@@ -111,7 +111,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	var got []claimed
 	for rows.Next() {
 		var c claimed
-		if c.d, err = scanDelivery(claimScanner{rows, &c.seq}); err != nil {
+		if c.d, err = sqlrow.ScanDelivery(claimScanner{rows, &c.seq}); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("postgres: claim deliveries: %w", err)
 		}

@@ -2,16 +2,12 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/wabihq/wabi/internal/sqlrow"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-const deliveryCols = `id, dialect, target_id, waba_id, phone_number_id, wa_id, message_id, event, body, state,
-	attempts, next_attempt_at, created_at, updated_at, last_status, last_error`
-
-const insertDeliverySQL = "INSERT INTO deliveries (" + deliveryCols + `)
+const insertDeliverySQL = "INSERT INTO deliveries (" + sqlrow.DeliveryCols + `)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
 
 // updateDeliverySQL saves what an attempt changes and ends the delivery's lease;
@@ -23,46 +19,14 @@ const updateDeliverySQL = `WITH hit AS (
 		WHERE id = $7 RETURNING 1)
 	SELECT wabi_must_hit(count(*)) FROM hit`
 
-const attemptCols = "delivery_id, n, at, url, status_code, error, response, latency_ns"
+const insertAttemptSQL = "INSERT INTO attempts (" + sqlrow.AttemptCols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
 
-const insertAttemptSQL = "INSERT INTO attempts (" + attemptCols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-
-func scanDelivery(sc sqlrow.Scanner) (*wabi.Delivery, error) {
-	var d wabi.Delivery
-	var next, created, updated int64
-	var lastError []byte
-	if err := sc.Scan(&d.ID, &d.Dialect, &d.TargetID, &d.WABAID, &d.PhoneNumberID, &d.WaID, &d.MessageID, &d.Event,
-		&d.Body, &d.State, &d.Attempts, &next, &created, &updated, &d.LastStatus, &lastError); err != nil {
-		return nil, err
-	}
-	d.NextAttemptAt = sqlrow.FromNanos(next)
-	d.CreatedAt = sqlrow.FromNanos(created)
-	d.UpdatedAt = sqlrow.FromNanos(updated)
-	d.LastError = string(lastError)
-	return &d, nil
-}
-
+// deliveryArgs returns the values of sqlrow.DeliveryCols; the last error is
+// BYTEA, since text a receiver sent may hold a NUL byte, which TEXT cannot.
 func deliveryArgs(d *wabi.Delivery) []any {
-	body := d.Body
-	if body == nil {
-		body = []byte{} // the column is NOT NULL; a nil slice would bind as NULL
-	}
-	return []any{d.ID, d.Dialect, d.TargetID, d.WABAID, d.PhoneNumberID, d.WaID, d.MessageID, d.Event, body,
-		string(d.State), d.Attempts, sqlrow.Nanos(d.NextAttemptAt), sqlrow.Nanos(d.CreatedAt), sqlrow.Nanos(d.UpdatedAt),
-		d.LastStatus, []byte(d.LastError)}
-}
-
-func scanAttempt(sc sqlrow.Scanner) (*wabi.Attempt, error) {
-	var a wabi.Attempt
-	var at, latency int64
-	var errText, response []byte
-	if err := sc.Scan(&a.DeliveryID, &a.N, &at, &a.URL, &a.StatusCode, &errText, &response, &latency); err != nil {
-		return nil, err
-	}
-	a.At = sqlrow.FromNanos(at)
-	a.Latency = time.Duration(latency)
-	a.Error, a.Response = string(errText), string(response)
-	return &a, nil
+	return []any{d.ID, d.Dialect, d.TargetID, d.WABAID, d.PhoneNumberID, d.WaID, d.MessageID, d.Event,
+		sqlrow.DeliveryBody(d), string(d.State), d.Attempts, sqlrow.Nanos(d.NextAttemptAt),
+		sqlrow.Nanos(d.CreatedAt), sqlrow.Nanos(d.UpdatedAt), d.LastStatus, []byte(d.LastError)}
 }
 
 // RecordAttempts saves the new state of each delivery and its attempt, all or
@@ -96,7 +60,7 @@ func (s *Store) RecordAttempts(ctx context.Context, us []wabi.DeliveryUpdate) er
 
 // Delivery returns a delivery; ENotFound if there is none.
 func (s *Store) Delivery(ctx context.Context, id string) (*wabi.Delivery, error) {
-	d, err := scanDelivery(s.pool.QueryRow(ctx, "SELECT "+deliveryCols+" FROM deliveries WHERE id = $1", id))
+	d, err := sqlrow.ScanDelivery(s.pool.QueryRow(ctx, "SELECT "+sqlrow.DeliveryCols+" FROM deliveries WHERE id = $1", id))
 	if err != nil {
 		return nil, readError(err, "delivery "+id)
 	}
@@ -115,8 +79,8 @@ func (s *Store) Deliveries(ctx context.Context, f wabi.DeliveryFilter) ([]*wabi.
 		w.add("seq < (SELECT seq FROM deliveries WHERE id = ?)", f.BeforeID)
 	}
 	lim, args := w.limit(limit(f.Limit))
-	return list(ctx, s.pool, scanDelivery,
-		"SELECT "+deliveryCols+" FROM deliveries"+w.String()+" ORDER BY seq DESC"+lim, args...)
+	return list(ctx, s.pool, sqlrow.ScanDelivery,
+		"SELECT "+sqlrow.DeliveryCols+" FROM deliveries"+w.String()+" ORDER BY seq DESC"+lim, args...)
 }
 
 // pendingSeqsSQL selects every pending delivery through the two partial
@@ -126,13 +90,13 @@ const pendingSeqsSQL = `SELECT seq FROM deliveries WHERE state = 'pending' AND p
 
 // PendingDeliveries returns every pending delivery, oldest first.
 func (s *Store) PendingDeliveries(ctx context.Context) ([]*wabi.Delivery, error) {
-	return list(ctx, s.pool, scanDelivery,
-		"SELECT "+deliveryCols+" FROM deliveries WHERE seq IN ("+pendingSeqsSQL+") ORDER BY seq")
+	return list(ctx, s.pool, sqlrow.ScanDelivery,
+		"SELECT "+sqlrow.DeliveryCols+" FROM deliveries WHERE seq IN ("+pendingSeqsSQL+") ORDER BY seq")
 }
 
 // Attempts lists a delivery's attempts, first first. A delivery with no
 // attempts, or none at all, has an empty list.
 func (s *Store) Attempts(ctx context.Context, deliveryID string) ([]*wabi.Attempt, error) {
-	return list(ctx, s.pool, scanAttempt,
-		"SELECT "+attemptCols+" FROM attempts WHERE delivery_id = $1 ORDER BY n, seq", deliveryID)
+	return list(ctx, s.pool, sqlrow.ScanAttempt,
+		"SELECT "+sqlrow.AttemptCols+" FROM attempts WHERE delivery_id = $1 ORDER BY n, seq", deliveryID)
 }

@@ -13,10 +13,7 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-const messageCols = `id, phone_number_id, wa_id, direction, type, timestamp, status, status_rank,
-	status_at, error, category, conversation_id, biz_opaque, input, content, node`
-
-const insertMessageSQL = "INSERT INTO messages (" + messageCols + `)
+const insertMessageSQL = "INSERT INTO messages (" + sqlrow.MessageCols + `)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
 
 // setStatusSQL moves a message to a status only if that raises its rank, so that
@@ -33,50 +30,6 @@ const upsertWindowSQL = `INSERT INTO windows (phone_number_id, wa_id, last_inbou
 	ON CONFLICT (phone_number_id, wa_id) DO UPDATE SET
 		last_inbound = greatest(windows.last_inbound, excluded.last_inbound)`
 
-func scanMessage(sc sqlrow.Scanner) (*wabi.Message, error) {
-	var m wabi.Message
-	var ts, statusAt int64
-	var rank int
-	var errJSON *string
-	var content string
-	if err := sc.Scan(&m.ID, &m.PhoneNumberID, &m.WaID, &m.Direction, &m.Type, &ts, &m.Status, &rank,
-		&statusAt, &errJSON, &m.Category, &m.ConversationID, &m.BizOpaqueCallbackData, &m.Input,
-		&content, &m.Node); err != nil {
-		return nil, err
-	}
-	m.Timestamp = sqlrow.FromNanos(ts)
-	m.StatusAt = sqlrow.FromNanos(statusAt)
-	if errJSON != nil {
-		m.Error = new(wabi.Error)
-		if err := sqlrow.FromJSON(*errJSON, m.Error); err != nil {
-			return nil, err
-		}
-	}
-	return &m, sqlrow.FromJSON(content, &m.Content)
-}
-
-// errorJSON encodes a message's error for its nullable column.
-func errorJSON(e *wabi.Error) (any, error) {
-	if e == nil {
-		return nil, nil
-	}
-	return sqlrow.ToJSON(e)
-}
-
-func messageArgs(m *wabi.Message) ([]any, error) {
-	errJSON, err := errorJSON(m.Error)
-	if err != nil {
-		return nil, err
-	}
-	content, err := sqlrow.ToJSON(m.Content)
-	if err != nil {
-		return nil, err
-	}
-	return []any{m.ID, m.PhoneNumberID, m.WaID, string(m.Direction), string(m.Type), sqlrow.Nanos(m.Timestamp),
-		string(m.Status), m.Status.Rank(), sqlrow.Nanos(m.StatusAt), errJSON, m.Category, m.ConversationID,
-		m.BizOpaqueCallbackData, m.Input, content, m.Node}, nil
-}
-
 // Commit writes the batch as one request of a group transaction: messages
 // first, so that the batch may also change their statuses, then status changes,
 // windows and deliveries. EConflict if a message or delivery id exists, ENotFound
@@ -87,14 +40,14 @@ func (s *Store) Commit(ctx context.Context, b *wabi.Batch) error {
 	// goroutine doing nothing but I/O.
 	ops := make([]op, 0, len(b.Messages)+len(b.Statuses)+len(b.Windows)+len(b.Deliveries))
 	for _, m := range b.Messages {
-		args, err := messageArgs(m)
+		args, err := sqlrow.MessageArgs(m)
 		if err != nil {
 			return err
 		}
 		ops = append(ops, op{sql: insertMessageSQL, args: args, what: "message " + m.ID})
 	}
 	for _, c := range b.Statuses {
-		errJSON, err := errorJSON(c.Error)
+		errJSON, err := sqlrow.ErrorJSON(c.Error)
 		if err != nil {
 			return err
 		}
@@ -116,7 +69,7 @@ func (s *Store) Commit(ctx context.Context, b *wabi.Batch) error {
 
 // Message returns a message; ENotFound if there is none.
 func (s *Store) Message(ctx context.Context, id string) (*wabi.Message, error) {
-	m, err := scanMessage(s.pool.QueryRow(ctx, "SELECT "+messageCols+" FROM messages WHERE id = $1", id))
+	m, err := sqlrow.ScanMessage(s.pool.QueryRow(ctx, "SELECT "+sqlrow.MessageCols+" FROM messages WHERE id = $1", id))
 	if err != nil {
 		return nil, readError(err, "message "+id)
 	}
@@ -142,8 +95,8 @@ func (s *Store) Messages(ctx context.Context, f wabi.MessageFilter) ([]*wabi.Mes
 		w.add("seq < (SELECT seq FROM messages WHERE id = ?)", f.BeforeID)
 	}
 	lim, args := w.limit(limit(f.Limit))
-	return list(ctx, s.pool, scanMessage,
-		"SELECT "+messageCols+" FROM messages"+w.String()+" ORDER BY seq DESC"+lim, args...)
+	return list(ctx, s.pool, sqlrow.ScanMessage,
+		"SELECT "+sqlrow.MessageCols+" FROM messages"+w.String()+" ORDER BY seq DESC"+lim, args...)
 }
 
 // Window returns when waID last wrote to the phone number; the zero time if
@@ -165,8 +118,8 @@ func (s *Store) Window(ctx context.Context, phoneNumberID, waID string) (time.Ti
 // Unfinished returns the outbound messages newer than since that are still
 // accepted, sent or delivered, oldest first.
 func (s *Store) Unfinished(ctx context.Context, since time.Time) ([]*wabi.Message, error) {
-	return list(ctx, s.pool, scanMessage,
-		"SELECT "+messageCols+` FROM messages
+	return list(ctx, s.pool, sqlrow.ScanMessage,
+		"SELECT "+sqlrow.MessageCols+` FROM messages
 		WHERE direction = 'outbound' AND status IN ('accepted', 'sent', 'delivered') AND timestamp > $1
 		ORDER BY seq`, sqlrow.Nanos(since)) // literals, so the partial index applies
 }

@@ -44,7 +44,7 @@ const adoptSQL = `WITH RECURSIVE owners(node) AS (
 	UPDATE messages m SET node = $1 FROM picked WHERE m.seq = picked.seq
 	RETURNING ` + adoptedCols
 
-// adoptedCols are messageCols of the updated rows, then seq.
+// adoptedCols are sqlrow.MessageCols of the updated rows, then seq.
 const adoptedCols = `m.id, m.phone_number_id, m.wa_id, m.direction, m.type, m.timestamp, m.status,
 	m.status_rank, m.status_at, m.error, m.category, m.conversation_id, m.biz_opaque, m.input,
 	m.content, m.node, m.seq`
@@ -93,7 +93,7 @@ func (s *Store) AdoptMessages(ctx context.Context, node string, deadBefore, sinc
 			for rows.Next() {
 				var a adopted
 				var err error
-				if a.m, err = scanMessage(seqScanner{rows, &a.seq}); err != nil {
+				if a.m, err = sqlrow.ScanMessage(seqScanner{rows, &a.seq}); err != nil {
 					scanErr = err
 					continue
 				}

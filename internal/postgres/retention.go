@@ -26,7 +26,7 @@ const numbersSQL = `WITH RECURSIVE nums(id) AS (
 
 // expiredSQL reads a number's messages older than the cut, oldest first, in the
 // order of the index messages_time.
-const expiredSQL = "SELECT " + messageCols + ` FROM messages
+const expiredSQL = "SELECT " + sqlrow.MessageCols + ` FROM messages
 	WHERE phone_number_id = $1 AND timestamp < $2 ORDER BY timestamp, seq LIMIT $3`
 
 // expireSQL deletes the messages read for expiry that are still there and
@@ -57,7 +57,7 @@ func (s *Store) ExpireMessages(ctx context.Context, before time.Time, limit int)
 	}
 	var ms []*wabi.Message
 	for _, pn := range nums {
-		got, err := list(ctx, s.pool, scanMessage, expiredSQL, pn, sqlrow.Nanos(before), limit-len(ms))
+		got, err := list(ctx, s.pool, sqlrow.ScanMessage, expiredSQL, pn, sqlrow.Nanos(before), limit-len(ms))
 		if err != nil {
 			return nil, err
 		}

@@ -12,10 +12,7 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-const deliveryCols = `id, dialect, target_id, waba_id, phone_number_id, wa_id, message_id, event, body, state,
-	attempts, next_attempt_at, created_at, updated_at, last_status, last_error`
-
-const insertDeliverySQL = "INSERT INTO deliveries (" + deliveryCols + `)
+const insertDeliverySQL = "INSERT INTO deliveries (" + sqlrow.DeliveryCols + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // updateDeliverySQL saves what an attempt changes and ends the delivery's lease;
@@ -61,7 +58,7 @@ const claimDeliveriesSQL = `UPDATE deliveries SET lease_owner = @owner, lease_un
 	WHERE seq IN (
 		SELECT d.seq FROM deliveries d WHERE ` + claimableSQL + ` AND NOT ` + behindSQL + `
 		ORDER BY d.seq LIMIT @limit)
-	RETURNING ` + deliveryCols + ", seq"
+	RETURNING ` + sqlrow.DeliveryCols + ", seq"
 
 // unparkExpiredSQL brings back the parked deliveries whose park ran out, for the
 // next claims to look at again.
@@ -73,42 +70,13 @@ const unparkExpiredSQL = `UPDATE deliveries SET parked_until = 0
 // unparks them (the deliveries_unpark trigger).
 const parkSQL = `UPDATE deliveries AS d SET parked_until = @until WHERE ` + claimableSQL + ` AND ` + behindSQL
 
-const attemptCols = "delivery_id, n, at, url, status_code, error, response, latency_ns"
+const insertAttemptSQL = "INSERT INTO attempts (" + sqlrow.AttemptCols + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
-const insertAttemptSQL = "INSERT INTO attempts (" + attemptCols + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-
-func scanDelivery(sc sqlrow.Scanner) (*wabi.Delivery, error) {
-	var d wabi.Delivery
-	var next, created, updated int64
-	if err := sc.Scan(&d.ID, &d.Dialect, &d.TargetID, &d.WABAID, &d.PhoneNumberID, &d.WaID, &d.MessageID, &d.Event,
-		&d.Body, &d.State, &d.Attempts, &next, &created, &updated, &d.LastStatus, &d.LastError); err != nil {
-		return nil, err
-	}
-	d.NextAttemptAt = sqlrow.FromNanos(next)
-	d.CreatedAt = sqlrow.FromNanos(created)
-	d.UpdatedAt = sqlrow.FromNanos(updated)
-	return &d, nil
-}
-
+// deliveryArgs returns the values of sqlrow.DeliveryCols; the last error is TEXT.
 func deliveryArgs(d *wabi.Delivery) []any {
-	body := d.Body
-	if body == nil {
-		body = []byte{} // the column is NOT NULL
-	}
-	return []any{d.ID, d.Dialect, d.TargetID, d.WABAID, d.PhoneNumberID, d.WaID, d.MessageID, d.Event, body,
-		string(d.State), d.Attempts, sqlrow.Nanos(d.NextAttemptAt), sqlrow.Nanos(d.CreatedAt), sqlrow.Nanos(d.UpdatedAt),
-		d.LastStatus, d.LastError}
-}
-
-func scanAttempt(sc sqlrow.Scanner) (*wabi.Attempt, error) {
-	var a wabi.Attempt
-	var at, latency int64
-	if err := sc.Scan(&a.DeliveryID, &a.N, &at, &a.URL, &a.StatusCode, &a.Error, &a.Response, &latency); err != nil {
-		return nil, err
-	}
-	a.At = sqlrow.FromNanos(at)
-	a.Latency = time.Duration(latency)
-	return &a, nil
+	return []any{d.ID, d.Dialect, d.TargetID, d.WABAID, d.PhoneNumberID, d.WaID, d.MessageID, d.Event,
+		sqlrow.DeliveryBody(d), string(d.State), d.Attempts, sqlrow.Nanos(d.NextAttemptAt),
+		sqlrow.Nanos(d.CreatedAt), sqlrow.Nanos(d.UpdatedAt), d.LastStatus, d.LastError}
 }
 
 // deliveryUpdate is a DeliveryUpdate ready for the writer.
@@ -173,7 +141,7 @@ func (s *Store) RecordAttempts(ctx context.Context, us []wabi.DeliveryUpdate) er
 
 // Delivery returns a delivery; ENotFound if there is none.
 func (s *Store) Delivery(ctx context.Context, id string) (*wabi.Delivery, error) {
-	d, err := scanDelivery(s.rdb.QueryRowContext(ctx, "SELECT "+deliveryCols+" FROM deliveries WHERE id = ?", id))
+	d, err := sqlrow.ScanDelivery(s.rdb.QueryRowContext(ctx, "SELECT "+sqlrow.DeliveryCols+" FROM deliveries WHERE id = ?", id))
 	if err != nil {
 		return nil, readError(err, "delivery "+id)
 	}
@@ -191,8 +159,8 @@ func (s *Store) Deliveries(ctx context.Context, f wabi.DeliveryFilter) ([]*wabi.
 	if f.BeforeID != "" {
 		w.add("seq < (SELECT seq FROM deliveries WHERE id = ?)", f.BeforeID)
 	}
-	return list(ctx, s.rdb, scanDelivery,
-		"SELECT "+deliveryCols+" FROM deliveries"+w.String()+" ORDER BY seq DESC LIMIT ?",
+	return list(ctx, s.rdb, sqlrow.ScanDelivery,
+		"SELECT "+sqlrow.DeliveryCols+" FROM deliveries"+w.String()+" ORDER BY seq DESC LIMIT ?",
 		append(w.args, limit(f.Limit))...)
 }
 
@@ -203,15 +171,15 @@ const pendingSeqsSQL = `SELECT seq FROM deliveries WHERE state = 'pending' AND p
 
 // PendingDeliveries returns every pending delivery, oldest first.
 func (s *Store) PendingDeliveries(ctx context.Context) ([]*wabi.Delivery, error) {
-	return list(ctx, s.rdb, scanDelivery,
-		"SELECT "+deliveryCols+" FROM deliveries WHERE seq IN ("+pendingSeqsSQL+") ORDER BY seq")
+	return list(ctx, s.rdb, sqlrow.ScanDelivery,
+		"SELECT "+sqlrow.DeliveryCols+" FROM deliveries WHERE seq IN ("+pendingSeqsSQL+") ORDER BY seq")
 }
 
 // Attempts lists a delivery's attempts, first first. A delivery with no
 // attempts, or none at all, has an empty list.
 func (s *Store) Attempts(ctx context.Context, deliveryID string) ([]*wabi.Attempt, error) {
-	return list(ctx, s.rdb, scanAttempt,
-		"SELECT "+attemptCols+" FROM attempts WHERE delivery_id = ? ORDER BY n, seq", deliveryID)
+	return list(ctx, s.rdb, sqlrow.ScanAttempt,
+		"SELECT "+sqlrow.AttemptCols+" FROM attempts WHERE delivery_id = ? ORDER BY n, seq", deliveryID)
 }
 
 // ClaimDeliveries leases to owner the due deliveries that lead their keys and
@@ -239,7 +207,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 		for rows.Next() {
 			var c claimed
 			var err error
-			c.d, err = scanDelivery(scanFunc(func(dest ...any) error {
+			c.d, err = sqlrow.ScanDelivery(scanFunc(func(dest ...any) error {
 				return rows.Scan(append(dest, &c.seq)...)
 			}))
 			if err != nil {

@@ -11,10 +11,7 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-const messageCols = `id, phone_number_id, wa_id, direction, type, timestamp, status, status_rank,
-	status_at, error, category, conversation_id, biz_opaque, input, content, node`
-
-const insertMessageSQL = "INSERT INTO messages (" + messageCols + `)
+const insertMessageSQL = "INSERT INTO messages (" + sqlrow.MessageCols + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // setStatusSQL moves a message to a status only if that raises its rank, so that
@@ -25,50 +22,6 @@ const setStatusSQL = `UPDATE messages SET status = ?, status_rank = ?, status_at
 const upsertWindowSQL = `INSERT INTO windows (phone_number_id, wa_id, last_inbound) VALUES (?, ?, ?)
 	ON CONFLICT (phone_number_id, wa_id) DO UPDATE SET
 		last_inbound = max(last_inbound, excluded.last_inbound)`
-
-func scanMessage(sc sqlrow.Scanner) (*wabi.Message, error) {
-	var m wabi.Message
-	var ts, statusAt int64
-	var rank int
-	var errJSON sql.NullString
-	var content string
-	if err := sc.Scan(&m.ID, &m.PhoneNumberID, &m.WaID, &m.Direction, &m.Type, &ts, &m.Status, &rank,
-		&statusAt, &errJSON, &m.Category, &m.ConversationID, &m.BizOpaqueCallbackData, &m.Input,
-		&content, &m.Node); err != nil {
-		return nil, err
-	}
-	m.Timestamp = sqlrow.FromNanos(ts)
-	m.StatusAt = sqlrow.FromNanos(statusAt)
-	if errJSON.Valid {
-		m.Error = new(wabi.Error)
-		if err := sqlrow.FromJSON(errJSON.String, m.Error); err != nil {
-			return nil, err
-		}
-	}
-	return &m, sqlrow.FromJSON(content, &m.Content)
-}
-
-// errorJSON encodes a message's error for its nullable column.
-func errorJSON(e *wabi.Error) (any, error) {
-	if e == nil {
-		return nil, nil
-	}
-	return sqlrow.ToJSON(e)
-}
-
-func messageArgs(m *wabi.Message) ([]any, error) {
-	errJSON, err := errorJSON(m.Error)
-	if err != nil {
-		return nil, err
-	}
-	content, err := sqlrow.ToJSON(m.Content)
-	if err != nil {
-		return nil, err
-	}
-	return []any{m.ID, m.PhoneNumberID, m.WaID, string(m.Direction), string(m.Type), sqlrow.Nanos(m.Timestamp),
-		string(m.Status), m.Status.Rank(), sqlrow.Nanos(m.StatusAt), errJSON, m.Category, m.ConversationID,
-		m.BizOpaqueCallbackData, m.Input, content, m.Node}, nil
-}
 
 // statusArgs is a status change ready for setStatusSQL.
 type statusArgs struct {
@@ -86,7 +39,7 @@ func (s *Store) Commit(ctx context.Context, b *wabi.Batch) error {
 	// goroutine doing nothing but SQL.
 	msgs := make([][]any, len(b.Messages))
 	for i, m := range b.Messages {
-		args, err := messageArgs(m)
+		args, err := sqlrow.MessageArgs(m)
 		if err != nil {
 			return err
 		}
@@ -94,7 +47,7 @@ func (s *Store) Commit(ctx context.Context, b *wabi.Batch) error {
 	}
 	statuses := make([]statusArgs, len(b.Statuses))
 	for i, c := range b.Statuses {
-		errJSON, err := errorJSON(c.Error)
+		errJSON, err := sqlrow.ErrorJSON(c.Error)
 		if err != nil {
 			return err
 		}
@@ -158,7 +111,7 @@ func setStatus(t *wtx, c statusArgs) error {
 
 // Message returns a message; ENotFound if there is none.
 func (s *Store) Message(ctx context.Context, id string) (*wabi.Message, error) {
-	m, err := scanMessage(s.rdb.QueryRowContext(ctx, "SELECT "+messageCols+" FROM messages WHERE id = ?", id))
+	m, err := sqlrow.ScanMessage(s.rdb.QueryRowContext(ctx, "SELECT "+sqlrow.MessageCols+" FROM messages WHERE id = ?", id))
 	if err != nil {
 		return nil, readError(err, "message "+id)
 	}
@@ -190,8 +143,8 @@ func (s *Store) Messages(ctx context.Context, f wabi.MessageFilter) ([]*wabi.Mes
 	if f.BeforeID != "" {
 		w.add("seq < (SELECT seq FROM messages WHERE id = ?)", f.BeforeID)
 	}
-	return list(ctx, s.rdb, scanMessage,
-		"SELECT "+messageCols+" FROM messages"+w.String()+" ORDER BY seq DESC LIMIT ?",
+	return list(ctx, s.rdb, sqlrow.ScanMessage,
+		"SELECT "+sqlrow.MessageCols+" FROM messages"+w.String()+" ORDER BY seq DESC LIMIT ?",
 		append(w.args, limit(f.Limit))...)
 }
 
@@ -217,8 +170,8 @@ func (s *Store) Unfinished(ctx context.Context, since time.Time) ([]*wabi.Messag
 	// The literals are those of the partial index messages_unfinished, so that
 	// it applies. Its entries are in node order; without the hint the planner,
 	// to avoid the sort, would rather read every message in seq order.
-	return list(ctx, s.rdb, scanMessage,
-		"SELECT "+messageCols+` FROM messages INDEXED BY messages_unfinished
+	return list(ctx, s.rdb, sqlrow.ScanMessage,
+		"SELECT "+sqlrow.MessageCols+` FROM messages INDEXED BY messages_unfinished
 		WHERE direction = 'outbound' AND status IN ('accepted', 'sent', 'delivered') AND timestamp > ?
 		ORDER BY seq`, sqlrow.Nanos(since))
 }

@@ -37,7 +37,7 @@ const adoptSQL = `WITH RECURSIVE owners(node) AS (
 		WHERE direction = 'outbound' AND status IN ('accepted', 'sent', 'delivered')
 			AND node IN (SELECT node FROM dead) AND timestamp > ?3
 		ORDER BY seq LIMIT ?4)
-	RETURNING ` + messageCols + ", seq"
+	RETURNING ` + sqlrow.MessageCols + ", seq"
 
 // forgetNodesSQL drops the heartbeats of dead nodes: a node without one is
 // dead all the same, so the table keeps only the living.
@@ -85,7 +85,7 @@ func (s *Store) AdoptMessages(ctx context.Context, node string, deadBefore, sinc
 		defer rows.Close()
 		for rows.Next() {
 			var a adopted
-			if a.m, err = scanMessage(seqScanner{rows, &a.seq}); err != nil {
+			if a.m, err = sqlrow.ScanMessage(seqScanner{rows, &a.seq}); err != nil {
 				return err
 			}
 			got = append(got, a)
