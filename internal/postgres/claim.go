@@ -111,7 +111,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	var got []claimed
 	for rows.Next() {
 		var c claimed
-		if c.d, err = sqlrow.ScanDelivery(claimScanner{rows, &c.seq}); err != nil {
+		if c.d, err = sqlrow.ScanDelivery(sqlrow.Extra(rows, &c.seq)); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("postgres: claim deliveries: %w", err)
 		}
@@ -164,11 +164,3 @@ func (s *Store) park(ctx context.Context, now, until time.Time) error {
 	}
 	return tx.Commit(ctx)
 }
-
-// claimScanner reads a claimed row: the delivery's columns, then seq.
-type claimScanner struct {
-	rows pgx.Rows
-	seq  *int64
-}
-
-func (s claimScanner) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.seq)...) }

@@ -93,7 +93,7 @@ func (s *Store) AdoptMessages(ctx context.Context, node string, deadBefore, sinc
 			for rows.Next() {
 				var a adopted
 				var err error
-				if a.m, err = sqlrow.ScanMessage(seqScanner{rows, &a.seq}); err != nil {
+				if a.m, err = sqlrow.ScanMessage(sqlrow.Extra(rows, &a.seq)); err != nil {
 					scanErr = err
 					continue
 				}
@@ -114,12 +114,3 @@ func (s *Store) AdoptMessages(ctx context.Context, node string, deadBefore, sinc
 	// to deliver.
 	return ms, scanErr
 }
-
-// seqScanner reads a row whose columns are those the caller scans followed by
-// seq.
-type seqScanner struct {
-	rows pgx.Rows
-	seq  *int64
-}
-
-func (s seqScanner) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.seq)...) }

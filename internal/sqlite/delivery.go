@@ -207,9 +207,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 		for rows.Next() {
 			var c claimed
 			var err error
-			c.d, err = sqlrow.ScanDelivery(scanFunc(func(dest ...any) error {
-				return rows.Scan(append(dest, &c.seq)...)
-			}))
+			c.d, err = sqlrow.ScanDelivery(sqlrow.Extra(rows, &c.seq))
 			if err != nil {
 				return err
 			}
@@ -238,8 +236,3 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	}
 	return ds, nil
 }
-
-// scanFunc adapts a function to scanner, to read a row with extra columns.
-type scanFunc func(dest ...any) error
-
-func (f scanFunc) Scan(dest ...any) error { return f(dest...) }

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -85,7 +84,7 @@ func (s *Store) AdoptMessages(ctx context.Context, node string, deadBefore, sinc
 		defer rows.Close()
 		for rows.Next() {
 			var a adopted
-			if a.m, err = sqlrow.ScanMessage(seqScanner{rows, &a.seq}); err != nil {
+			if a.m, err = sqlrow.ScanMessage(sqlrow.Extra(rows, &a.seq)); err != nil {
 				return err
 			}
 			got = append(got, a)
@@ -107,12 +106,3 @@ func (s *Store) AdoptMessages(ctx context.Context, node string, deadBefore, sinc
 	}
 	return ms, nil
 }
-
-// seqScanner reads a row whose columns are those the caller scans followed by
-// seq.
-type seqScanner struct {
-	rows *sql.Rows
-	seq  *int64
-}
-
-func (s seqScanner) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.seq)...) }

@@ -14,52 +14,33 @@ import (
 // profileQuery reads a number's profile together with the number itself, so that
 // a number without a profile row reads as an empty profile and a missing number
 // as no row at all.
-const profileQuery = `SELECT n.id, coalesce(p.about, ''), coalesce(p.address, ''), coalesce(p.description, ''),
-	coalesce(p.email, ''), coalesce(p.websites, '[]'), coalesce(p.vertical, ''), coalesce(p.picture_sha256, ''),
-	coalesce(p.picture_mime_type, ''), coalesce(p.updated_at, 0)
+const profileQuery = `SELECT ` + sqlrow.ProfileCols + `
 	FROM phone_numbers n LEFT JOIN profiles p ON p.phone_number_id = n.id WHERE n.id = ?`
 
 // Profile returns a number's business profile: an empty one if it was never
 // set, ENotFound if the number does not exist.
 func (s *Store) Profile(ctx context.Context, phoneNumberID string) (*wabi.BusinessProfile, error) {
-	var p wabi.BusinessProfile
-	var websites string
-	var updated int64
-	err := s.rdb.QueryRowContext(ctx, profileQuery, phoneNumberID).Scan(&p.PhoneNumberID, &p.About, &p.Address,
-		&p.Description, &p.Email, &websites, &p.Vertical, &p.PictureSHA256, &p.PictureMimeType, &updated)
+	p, err := sqlrow.ScanProfile(s.rdb.QueryRowContext(ctx, profileQuery, phoneNumberID))
 	if err != nil {
 		return nil, readError(err, "phone number "+phoneNumberID)
 	}
-	p.UpdatedAt = sqlrow.FromNanos(updated)
-	if err := sqlrow.FromJSON(websites, &p.Websites); err != nil {
-		return nil, err
-	}
-	if len(p.Websites) == 0 {
-		p.Websites = nil
-	}
-	return &p, nil
+	return p, nil
 }
 
 // PutProfile creates or replaces a number's business profile; ENotFound if the
 // number does not exist.
 func (s *Store) PutProfile(ctx context.Context, p *wabi.BusinessProfile) error {
-	websites := p.Websites
-	if websites == nil {
-		websites = []string{}
-	}
-	ws, err := sqlrow.ToJSON(websites)
+	args, err := sqlrow.ProfileArgs(p)
 	if err != nil {
 		return err
 	}
 	return s.exec(ctx, "profile of "+p.PhoneNumberID, "phone number "+p.PhoneNumberID, false,
-		`INSERT INTO profiles (phone_number_id, about, address, description, email, websites, vertical,
-			picture_sha256, picture_mime_type, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		`INSERT INTO profiles (`+sqlrow.ProfileInsertCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (phone_number_id) DO UPDATE SET about = excluded.about, address = excluded.address,
 			description = excluded.description, email = excluded.email, websites = excluded.websites,
 			vertical = excluded.vertical, picture_sha256 = excluded.picture_sha256,
 			picture_mime_type = excluded.picture_mime_type, updated_at = excluded.updated_at`,
-		p.PhoneNumberID, p.About, p.Address, p.Description, p.Email, ws, p.Vertical, p.PictureSHA256,
-		p.PictureMimeType, sqlrow.Nanos(p.UpdatedAt))
+		args...)
 }
 
 // Resumable upload sessions.

@@ -53,3 +53,19 @@ func FromJSON(s string, v any) error {
 	}
 	return nil
 }
+
+// Extra returns a Scanner that reads a shape's columns from sc and then the
+// columns after them into extra: a row of a shape followed by, say, its seq.
+func Extra(sc Scanner, extra ...any) Scanner {
+	return extraScanner{sc, extra}
+}
+
+type extraScanner struct {
+	sc    Scanner
+	extra []any
+}
+
+func (e extraScanner) Scan(dest ...any) error {
+	all := make([]any, 0, len(dest)+len(e.extra))
+	return e.sc.Scan(append(append(all, dest...), e.extra...)...)
+}
