@@ -60,6 +60,7 @@ func Extra(sc Scanner, extra ...any) Scanner {
 	return extraScanner{sc, extra}
 }
 
+// extraScanner is the Scanner Extra returns.
 type extraScanner struct {
 	sc    Scanner
 	extra []any
