@@ -8,13 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wabihq/wabi/internal/postgres/pgtest"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
 // Nodes claiming at once, each through its own store on one database, get every
 // head of a key exactly once and never a delivery behind one.
 func TestClaimsAcrossStores(t *testing.T) {
-	dbURL := mustSchema(t)
+	dbURL := pgtest.Schema(t)
 	stores := []*Store{mustOpenURL(t, dbURL), mustOpenURL(t, dbURL)}
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wabihq/wabi/internal/postgres/pgtest"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -15,7 +16,7 @@ import (
 // one database, get every message exactly once, and the store names the one
 // that got it.
 func TestAdoptAcrossStores(t *testing.T) {
-	dbURL := mustSchema(t)
+	dbURL := pgtest.Schema(t)
 	stores := []*Store{mustOpenURL(t, dbURL), mustOpenURL(t, dbURL), mustOpenURL(t, dbURL)}
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

@@ -2,10 +2,7 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -13,70 +10,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/wabihq/wabi/internal/postgres/pgtest"
 	"github.com/wabihq/wabi/internal/storetest"
 	"github.com/wabihq/wabi/internal/wabi"
 )
-
-// testDB returns the URL of the test database, from WABI_TEST_POSTGRES, or
-// skips the test when it is not set: without a database the PostgreSQL store is
-// not tested, and go test ./... stays hermetic.
-func testDB(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv("WABI_TEST_POSTGRES")
-	if u == "" {
-		t.Skip("WABI_TEST_POSTGRES is not set: set it to a PostgreSQL URL " +
-			"(postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to test the PostgreSQL store")
-	}
-	return u
-}
-
-// adminExec runs statements on a connection of its own to the test database.
-func adminExec(t testing.TB, dbURL string, sqls ...string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	for _, q := range sqls {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-}
-
-// mustSchema creates a fresh schema in the test database, dropped with
-// everything in it when the test ends, and returns the URL of the database with
-// that schema as its search_path.
-func mustSchema(t testing.TB) string {
-	t.Helper()
-	base := testDB(t)
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "wabi_test_" + hex.EncodeToString(b)
-	adminExec(t, base, "CREATE SCHEMA "+schema)
-	t.Cleanup(func() { adminExec(t, base, "DROP SCHEMA "+schema+" CASCADE") })
-	return withSearchPath(t, base, schema)
-}
-
-// withSearchPath adds search_path=schema to a connection URL or to a key=value
-// connection string.
-func withSearchPath(t testing.TB, dbURL, schema string) string {
-	t.Helper()
-	if !strings.HasPrefix(dbURL, "postgres://") && !strings.HasPrefix(dbURL, "postgresql://") {
-		return dbURL + " search_path=" + schema
-	}
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // mustOpenURL opens the store at dbURL, closed when the test ends (before its
 // schema is dropped).
@@ -93,16 +30,16 @@ func mustOpenURL(t testing.TB, dbURL string) *Store {
 // mustOpen opens a store in a fresh schema.
 func mustOpen(t testing.TB) *Store {
 	t.Helper()
-	return mustOpenURL(t, mustSchema(t))
+	return mustOpenURL(t, pgtest.Schema(t))
 }
 
 func TestStore(t *testing.T) {
-	testDB(t)
+	pgtest.DB(t)
 	storetest.Run(t, func(t *testing.T) wabi.Store { return mustOpen(t) })
 }
 
 func TestDurable(t *testing.T) {
-	dbURL := mustSchema(t)
+	dbURL := pgtest.Schema(t)
 	// The store keeps nothing in the directory: reopening means connecting to
 	// the same schema again.
 	storetest.RunDurable(t, func(string) (wabi.Store, error) { return Open(context.Background(), dbURL) })
@@ -145,7 +82,7 @@ func waitLockWaiters(t *testing.T, conn *pgx.Conn, key int64, n int) {
 // both open, the schema is migrated once, and each store sees what the other
 // writes.
 func TestConcurrentOpen(t *testing.T) {
-	dbURL := mustSchema(t)
+	dbURL := pgtest.Schema(t)
 	ctx := context.Background()
 	holder, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
@@ -217,13 +154,13 @@ func TestSchemas(t *testing.T) {
 // TestOpenErrors: a URL that is not one fails without repeating itself (it may
 // hold a password), and a database that is not there fails Open.
 func TestOpenErrors(t *testing.T) {
-	testDB(t)
+	pgtest.DB(t)
 	ctx := context.Background()
 	_, err := Open(ctx, "postgres://wabi:s3cret@[::1/db")
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("Open of a malformed URL: %v; want an error without the password", err)
 	}
-	u, perr := url.Parse(testDB(t))
+	u, perr := url.Parse(pgtest.DB(t))
 	if perr != nil {
 		t.Fatal(perr)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/wabihq/wabi/internal/postgres/pgtest"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -72,7 +73,7 @@ func (w *writer) isClosed() bool {
 // it), and that a caller who gives up after its request was picked up still
 // learns the outcome.
 func TestGroupCommit(t *testing.T) {
-	dbURL := mustSchema(t)
+	dbURL := pgtest.Schema(t)
 	s := mustOpenURL(t, dbURL)
 	ctx := context.Background()
 	giveUpCtx, giveUp := context.WithCancel(ctx)
@@ -148,7 +149,7 @@ func TestGroupCommit(t *testing.T) {
 // TestCloseFinishesQueuedWork closes a store while requests wait for the writer:
 // each of them is answered, and what they wrote is there after reopening.
 func TestCloseFinishesQueuedWork(t *testing.T) {
-	dbURL := mustSchema(t)
+	dbURL := pgtest.Schema(t)
 	s := mustOpenURL(t, dbURL)
 	ctx := context.Background()
 	late, release := blockWriter(t, s, dbURL, ctx)
@@ -238,7 +239,7 @@ func TestText(t *testing.T) {
 // would blame their own request), nothing of the group is written, and the
 // next write goes through on a new connection.
 func TestConnectionLost(t *testing.T) {
-	dbURL := mustSchema(t)
+	dbURL := pgtest.Schema(t)
 	s := mustOpenURL(t, dbURL)
 	ctx := context.Background()
 	blocked, release := blockWriter(t, s, dbURL, ctx)
