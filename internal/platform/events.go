@@ -32,6 +32,11 @@ func (p *Platform) Receive(ctx context.Context, m *wabi.Message) (*wabi.Message,
 	if err := ValidateInbound(m); err != nil {
 		return nil, err
 	}
+	if pn.Platform == wabi.PlatformOnPrem {
+		if err := onPremInbound(m); err != nil {
+			return nil, err
+		}
+	}
 	if err := p.resolveInboundMedia(ctx, pn, m); err != nil {
 		return nil, err
 	}
@@ -46,6 +51,10 @@ func (p *Platform) Receive(ctx context.Context, m *wabi.Message) (*wabi.Message,
 	profile := ""
 	if vp, err := p.store.VirtualPhone(ctx, m.WaID); err == nil {
 		profile = vp.ProfileName
+	}
+	if m.System != nil && m.System.Body == "" {
+		// WhatsApp writes the notice itself; receivers show its body as is.
+		m.System.Body = systemBody(m, profile)
 	}
 	ds, err := p.numberDeliveries(ctx, pn, w, m.WaID, "", func(app *wabi.App) (*wabi.Event, string) {
 		return &wabi.Event{Field: wabi.FieldMessages, App: app, WABA: w, Phone: pn, Message: m, ProfileName: profile}, "message"

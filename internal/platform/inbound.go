@@ -8,7 +8,7 @@ import (
 
 const (
 	// inboundTypeList names the types a consumer sends, for errors.
-	inboundTypeList = "text, image, audio, video, document, sticker, location, contacts, reaction, button, interactive"
+	inboundTypeList = "text, image, audio, video, document, sticker, location, contacts, reaction, button, interactive, order, system, unsupported, request_welcome"
 	// limInboundText is the longest text a WhatsApp user can send; the Cloud
 	// API's 4,096 is a limit on what businesses send.
 	limInboundText = 65536
@@ -49,6 +49,14 @@ func validateInbound(m *wabi.Message) *wabi.Error {
 		e = validateButtonReply(c.Button)
 	case wabi.TypeInteractive:
 		e = validateInteractiveReply(c.Interactive)
+	case wabi.TypeOrder:
+		e = validateOrder(c.Order)
+	case wabi.TypeSystem:
+		e = validateSystem(c.System)
+	case wabi.TypeUnsupported:
+		e = validateUnsupported(c.Unsupported)
+	case wabi.TypeRequestWelcome:
+		// An opened chat says nothing: no object at all.
 	case "":
 		return paramPath("type").required()
 	default:
@@ -58,6 +66,9 @@ func validateInbound(m *wabi.Message) *wabi.Error {
 		return e
 	}
 	if e := validateOnlyObject(m.Type, c); e != nil {
+		return e
+	}
+	if e := validateReferral(m.Type, c.Referral); e != nil {
 		return e
 	}
 	if m.Context != nil && m.Context.MessageID == "" {

@@ -62,6 +62,10 @@ func validateOutbound(m *wabi.Message) *wabi.Error {
 	if e := validateOnlyObject(t, &m.Content); e != nil {
 		return e
 	}
+	// Only a consumer arrives from an ad.
+	if m.Referral != nil {
+		return paramPath("referral").invalid("is not allowed on a message a business sends.")
+	}
 	if m.Context != nil && m.Context.MessageID == "" {
 		return paramPath("context").k("message_id").required()
 	}
@@ -113,6 +117,9 @@ func validateOnlyObject(t wabi.Type, c *wabi.Content) *wabi.Error {
 		{wabi.TypeTemplate, c.Template != nil},
 		{wabi.TypeReaction, c.Reaction != nil},
 		{wabi.TypeButton, c.Button != nil},
+		{wabi.TypeOrder, c.Order != nil},
+		{wabi.TypeSystem, c.System != nil},
+		{wabi.TypeUnsupported, c.Unsupported != nil},
 	}
 	for _, o := range objects {
 		if o.set && o.name != t {

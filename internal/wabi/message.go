@@ -31,6 +31,18 @@ const (
 	TypeTemplate    Type = "template"
 	TypeReaction    Type = "reaction"
 	TypeButton      Type = "button" // inbound: tap on a template quick-reply button
+
+	// TypeOrder is an inbound order: the cart a consumer sends from a catalog.
+	TypeOrder Type = "order"
+	// TypeSystem is an inbound system notice: the consumer changed their
+	// number or their identity.
+	TypeSystem Type = "system"
+	// TypeUnsupported is an inbound message WhatsApp cannot render for the
+	// business (a poll, a view-once photo, ...); webhooks carry an error.
+	TypeUnsupported Type = "unsupported"
+	// TypeRequestWelcome is the inbound event of a consumer opening a chat
+	// with the business for the first time; it carries no object.
+	TypeRequestWelcome Type = "request_welcome"
 )
 
 // IsMedia reports whether the type carries a media object.
@@ -121,6 +133,14 @@ type Content struct {
 	Reaction    *Reaction      `json:"reaction,omitempty"`
 	Button      *ButtonReply   `json:"button,omitempty"`
 	Rendered    *RenderedOffer `json:"rendered,omitempty"`
+
+	// Inbound only.
+	Order       *Order       `json:"order,omitempty"`
+	System      *System      `json:"system,omitempty"`
+	Unsupported *Unsupported `json:"unsupported,omitempty"`
+	// Referral is set on an inbound message that a click-to-WhatsApp ad or
+	// post started, next to the message's own object.
+	Referral *Referral `json:"referral,omitempty"`
 }
 
 // MediaOf returns the media object of a media message, or nil.
@@ -413,6 +433,64 @@ type Reaction struct {
 type ButtonReply struct {
 	Payload string `json:"payload"`
 	Text    string `json:"text"`
+}
+
+// Order is the cart a consumer sends from a business's catalog.
+type Order struct {
+	CatalogID    string      `json:"catalog_id"`
+	Text         string      `json:"text"`
+	ProductItems []OrderItem `json:"product_items"`
+}
+
+// OrderItem is one line of an order.
+type OrderItem struct {
+	ProductRetailerID string  `json:"product_retailer_id"`
+	Quantity          int     `json:"quantity"`
+	ItemPrice         float64 `json:"item_price"`
+	Currency          string  `json:"currency"`
+}
+
+// System notice types, as the Cloud API names them.
+const (
+	SystemUserChangedNumber       = "user_changed_number"
+	SystemCustomerIdentityChanged = "customer_identity_changed"
+)
+
+// System is a notice about the consumer rather than a message from them.
+type System struct {
+	Body string `json:"body,omitempty"`
+	Type string `json:"type"`
+	// WaID is the consumer's new WhatsApp id after user_changed_number.
+	WaID string `json:"wa_id,omitempty"`
+	// Identity is the hash of the consumer's new identity key after
+	// customer_identity_changed.
+	Identity string `json:"identity,omitempty"`
+}
+
+// Unsupported says what kind of message the consumer sent that WhatsApp
+// cannot show the business.
+type Unsupported struct {
+	Type string `json:"type,omitempty"`
+}
+
+// Referral tells which ad or post a consumer tapped to start the chat.
+type Referral struct {
+	SourceURL      string          `json:"source_url"`
+	SourceID       string          `json:"source_id"`
+	SourceType     string          `json:"source_type"`
+	Body           string          `json:"body,omitempty"`
+	Headline       string          `json:"headline,omitempty"`
+	MediaType      string          `json:"media_type,omitempty"`
+	ImageURL       string          `json:"image_url,omitempty"`
+	VideoURL       string          `json:"video_url,omitempty"`
+	ThumbnailURL   string          `json:"thumbnail_url,omitempty"`
+	CTWAClid       string          `json:"ctwa_clid,omitempty"`
+	WelcomeMessage *WelcomeMessage `json:"welcome_message,omitempty"`
+}
+
+// WelcomeMessage is the text an ad pre-filled for the consumer.
+type WelcomeMessage struct {
+	Text string `json:"text"`
 }
 
 // RenderedOffer is how a template looked on the consumer's phone after its
