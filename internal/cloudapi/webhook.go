@@ -67,6 +67,8 @@ type whMessage struct {
 	Timestamp   string             `json:"timestamp"`
 	Type        wabi.Type          `json:"type"`
 	Context     *whContext         `json:"context,omitempty"`
+	Referral    *wabi.Referral     `json:"referral,omitempty"`
+	Errors      []webhookError     `json:"errors,omitempty"`
 	Text        *whText            `json:"text,omitempty"`
 	Image       *whVisual          `json:"image,omitempty"`
 	Video       *whVisual          `json:"video,omitempty"`
@@ -78,9 +80,18 @@ type whMessage struct {
 	Reaction    *whReaction        `json:"reaction,omitempty"`
 	Button      *whButton          `json:"button,omitempty"`
 	Interactive *whInteractive     `json:"interactive,omitempty"`
+	Order       *wabi.Order        `json:"order,omitempty"`
+	System      *whSystem          `json:"system,omitempty"`
+	Unsupported *wabi.Unsupported  `json:"unsupported,omitempty"`
 }
 
 type (
+	whSystem struct {
+		Body     string `json:"body"`
+		WaID     string `json:"wa_id,omitempty"`
+		Identity string `json:"identity,omitempty"`
+		Type     string `json:"type"`
+	}
 	whContext struct {
 		From      string `json:"from,omitempty"`
 		ID        string `json:"id,omitempty"`
@@ -210,7 +221,11 @@ func (WebhookEncoder) Encode(e *wabi.Event) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		value.Contacts = []whContact{{Profile: whProfile{Name: e.ProfileName}, WaID: e.Message.WaID}}
+		// A system notice is about the consumer, not from them: Meta sends it
+		// without a contacts block.
+		if e.Message.Type != wabi.TypeSystem {
+			value.Contacts = []whContact{{Profile: whProfile{Name: e.ProfileName}, WaID: e.Message.WaID}}
+		}
 		value.Messages = []whMessage{msg}
 	} else {
 		st, err := statusOf(e)
@@ -241,6 +256,10 @@ func inboundMessage(m *wabi.Message, pn *wabi.PhoneNumber) (whMessage, error) {
 				out.Context.From = pn.DisplayPhoneNumber
 			}
 		}
+	}
+	if m.Referral != nil {
+		r := *m.Referral
+		out.Referral = &r
 	}
 	missing := func() (whMessage, error) {
 		return whMessage{}, fmt.Errorf("cloudapi: inbound %s message %s has no %s object", m.Type, m.ID, m.Type)
@@ -310,6 +329,26 @@ func inboundMessage(m *wabi.Message, pn *wabi.PhoneNumber) (whMessage, error) {
 			return whMessage{}, fmt.Errorf("cloudapi: inbound message %s: %w", m.ID, err)
 		}
 		out.Interactive = in
+	case wabi.TypeOrder:
+		if m.Order == nil || len(m.Order.ProductItems) == 0 {
+			return missing()
+		}
+		o := *m.Order
+		out.Order = &o
+	case wabi.TypeSystem:
+		if m.System == nil {
+			return missing()
+		}
+		sys := m.System
+		out.System = &whSystem{Body: sys.Body, WaID: sys.WaID, Identity: sys.Identity, Type: sys.Type}
+	case wabi.TypeUnsupported:
+		// Meta names what it cannot show, when it knows, and always says why.
+		if m.Unsupported != nil && m.Unsupported.Type != "" {
+			out.Unsupported = &wabi.Unsupported{Type: m.Unsupported.Type}
+		}
+		out.Errors = []webhookError{unsupportedError()}
+	case wabi.TypeRequestWelcome:
+		// A chat opened for the first time: the type says it all.
 	default:
 		return whMessage{}, fmt.Errorf("cloudapi: no inbound webhook shape for message type %q", m.Type)
 	}
@@ -416,4 +455,16 @@ func apiMajor(app *wabi.App) int {
 		return webhookDefaultMajor
 	}
 	return n
+}
+
+// unsupportedError is the errors[] entry of an inbound message WhatsApp cannot
+// show the business, in Meta's words.
+func unsupportedError() webhookError {
+	return webhookError{
+		Code: 131051, Title: "Message type unknown", Message: "Message type unknown",
+		ErrorData: &struct {
+			Details string `json:"details"`
+		}{Details: "Message type is currently not supported."},
+		Href: errorCodesHref,
+	}
 }

@@ -120,6 +120,25 @@ func TestWebhookEncoderGolden(t *testing.T) {
 			Interactive: &wabi.Interactive{Type: wabi.InteractiveNFMReply,
 				NFMReply: &wabi.NFMReply{ResponseJSON: `{"flow_token":"f-1","size":"M"}`}},
 		})},
+		{"inbound_order", inbound(wabi.TypeOrder, wabi.Content{Order: &wabi.Order{CatalogID: "194836987003835", Text: "Gift wrap, please",
+			ProductItems: []wabi.OrderItem{
+				{ProductRetailerID: "di9ozbzfi4", Quantity: 2, ItemPrice: 30, Currency: "USD"},
+				{ProductRetailerID: "nqryix03ez", Quantity: 1, ItemPrice: 12.5, Currency: "USD"},
+			}}})},
+		{"inbound_text_referral", inbound(wabi.TypeText, wabi.Content{
+			Text: &wabi.Text{Body: "Can I get this in blue?"},
+			Referral: &wabi.Referral{SourceURL: "https://fb.me/3cr4Wqqkv", SourceID: "120226305854810726", SourceType: "ad",
+				Body: "Summer sale: 20% off", Headline: "Chat with us", MediaType: "image", ImageURL: "https://example.com/ad.jpg",
+				CTWAClid:       "ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMv-_zfUQ2a",
+				WelcomeMessage: &wabi.WelcomeMessage{Text: "Hi! Is this still available?"}},
+		})},
+		{"inbound_system_user_changed_number", inbound(wabi.TypeSystem, wabi.Content{System: &wabi.System{
+			Type: wabi.SystemUserChangedNumber, WaID: "12195551234", Body: "User Sheena Nelson changed from 16505551234 to 12195551234"}})},
+		{"inbound_system_customer_identity_changed", inbound(wabi.TypeSystem, wabi.Content{System: &wabi.System{
+			Type: wabi.SystemCustomerIdentityChanged, Identity: "acf1b5f4c3b4a6c7", Body: "Sheena Nelson's security code changed."}})},
+		{"inbound_unsupported_poll", inbound(wabi.TypeUnsupported, wabi.Content{Unsupported: &wabi.Unsupported{Type: "poll"}})},
+		{"inbound_unsupported", inbound(wabi.TypeUnsupported, wabi.Content{})},
+		{"inbound_request_welcome", inbound(wabi.TypeRequestWelcome, wabi.Content{})},
 
 		{"status_sent_service_v23", status(whAppV23, wabi.StatusSent, "service", nil)},
 		{"status_sent_marketing_v23", with(status(whAppV23, wabi.StatusSent, "marketing", nil),

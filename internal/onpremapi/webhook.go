@@ -79,7 +79,22 @@ type whMessage struct {
 	Button      *whButton          `json:"button,omitempty"`
 	Interactive *whInteractive     `json:"interactive,omitempty"`
 	Reaction    *whReaction        `json:"reaction,omitempty"`
+	System      *whSystem          `json:"system,omitempty"`
+	Errors      []ErrorItem        `json:"errors,omitempty"`
 	Context     *whContext         `json:"context,omitempty"`
+}
+
+// typeUnknown is the type the client gives a message it cannot show, which
+// Cloud calls unsupported.
+const typeUnknown wabi.Type = "unknown"
+
+// whSystem is a notice about the consumer; the client calls an identity change
+// user_identity_changed and gives a changed number as new_wa_id.
+type whSystem struct {
+	Body     string `json:"body"`
+	NewWaID  string `json:"new_wa_id,omitempty"`
+	Identity string `json:"identity,omitempty"`
+	Type     string `json:"type"`
 }
 
 // typeVoice is the type the client gives a voice note, which Cloud calls an
@@ -297,6 +312,19 @@ func whInboundMessage(m *wabi.Message, pn *wabi.PhoneNumber) (whMessage, error) 
 			return whMessage{}, missing
 		}
 		out.Reaction = &whReaction{MessageID: m.Reaction.MessageID, Emoji: m.Reaction.Emoji}
+	case wabi.TypeSystem:
+		if m.System == nil {
+			return whMessage{}, missing
+		}
+		sys := m.System
+		out.System = &whSystem{Body: sys.Body, NewWaID: sys.WaID, Identity: sys.Identity, Type: sys.Type}
+		if sys.Type == wabi.SystemCustomerIdentityChanged {
+			out.System.Type = "user_identity_changed"
+		}
+	case wabi.TypeUnsupported:
+		// The client neither names what it could not show nor says more than 501.
+		out.Type = typeUnknown
+		out.Errors = []ErrorItem{{Code: 501, Title: "Message type is not currently supported"}}
 	default:
 		return whMessage{}, fmt.Errorf("onpremapi: no inbound webhook shape for message type %q", m.Type)
 	}

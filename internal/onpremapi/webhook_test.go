@@ -84,6 +84,12 @@ func TestWebhookEncoderGolden(t *testing.T) {
 			Interactive: &wabi.Interactive{Type: wabi.InteractiveListReply,
 				ListReply: &wabi.ReplyChoice{ID: "priority_express", Title: "Priority Express", Description: "Next day"}}})},
 		{"inbound_reaction", whIn(wabi.TypeReaction, wabi.Content{Reaction: &wabi.Reaction{MessageID: whOutID, Emoji: "❤️"}})},
+		{"inbound_reaction_removed", whIn(wabi.TypeReaction, wabi.Content{Reaction: &wabi.Reaction{MessageID: whOutID}})},
+		{"inbound_system_user_changed_number", whIn(wabi.TypeSystem, wabi.Content{System: &wabi.System{
+			Type: wabi.SystemUserChangedNumber, WaID: "16315558890", Body: "User Kerry Fisher changed from 16315551234 to 16315558890"}})},
+		{"inbound_system_user_identity_changed", whIn(wabi.TypeSystem, wabi.Content{System: &wabi.System{
+			Type: wabi.SystemCustomerIdentityChanged, Identity: "acf1b5f4c3b4a6c7", Body: "Kerry Fisher's security code changed."}})},
+		{"inbound_unknown", whIn(wabi.TypeUnsupported, wabi.Content{Unsupported: &wabi.Unsupported{Type: "poll"}})},
 
 		{"status_sent", whSt(wabi.StatusSent, "MARKETING", nil)},
 		{"status_delivered_service", whSt(wabi.StatusDelivered, "", nil)},
@@ -254,6 +260,8 @@ func TestWebhookEncoderRejects(t *testing.T) {
 		{"flow reply", whIn(wabi.TypeInteractive, wabi.Content{Interactive: &wabi.Interactive{Type: wabi.InteractiveNFMReply,
 			NFMReply: &wabi.NFMReply{ResponseJSON: "{}"}}}), `interactive type "nfm_reply"`},
 		{"list reply without its choice", whIn(wabi.TypeInteractive, wabi.Content{Interactive: &wabi.Interactive{Type: wabi.InteractiveListReply}}), `interactive type "list_reply"`},
+		{"order", whIn(wabi.TypeOrder, wabi.Content{Order: &wabi.Order{CatalogID: "1"}}), `message type "order"`},
+		{"chat opener", whIn(wabi.TypeRequestWelcome, wabi.Content{}), `message type "request_welcome"`},
 		{"accepted is no webhook", whSt(wabi.StatusAccepted, "service", nil), `status "accepted"`},
 	}
 	for _, tt := range tests {
