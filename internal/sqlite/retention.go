@@ -42,19 +42,11 @@ func (s *Store) ExpireMessages(ctx context.Context, before time.Time, limit int)
 	if err != nil {
 		return nil, err
 	}
-	var ms []*wabi.Message
-	for _, pn := range nums {
-		got, err := list(ctx, s.rdb, sqlrow.ScanMessage, expiredSQL, pn, sqlrow.Nanos(before), limit-len(ms))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, got...)
-		if len(ms) >= limit {
-			break
-		}
-	}
-	if len(ms) == 0 {
-		return ms, nil
+	ms, err := sqlrow.Gather(nums, limit, func(pn string, want int) ([]*wabi.Message, error) {
+		return list(ctx, s.rdb, sqlrow.ScanMessage, expiredSQL, pn, sqlrow.Nanos(before), want)
+	})
+	if err != nil || len(ms) == 0 {
+		return ms, err
 	}
 	ids := make([]string, len(ms))
 	for i, m := range ms {

@@ -70,3 +70,22 @@ func (e extraScanner) Scan(dest ...any) error {
 	all := make([]any, 0, len(dest)+len(e.extra))
 	return e.sc.Scan(append(append(all, dest...), e.extra...)...)
 }
+
+// Gather collects up to limit rows by asking fetch for each key in turn for as
+// many as are still wanted, stopping once it has limit: how the stores read a
+// sweep's candidates number by number, so that each read uses that number's
+// index.
+func Gather[K, T any](keys []K, limit int, fetch func(key K, want int) ([]T, error)) ([]T, error) {
+	var out []T
+	for _, k := range keys {
+		got, err := fetch(k, limit-len(out))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+		if len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}

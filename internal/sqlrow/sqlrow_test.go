@@ -1,6 +1,7 @@
 package sqlrow
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -38,5 +39,20 @@ func TestJSON(t *testing.T) {
 	}
 	if _, err := ToJSON(func() {}); err == nil || !strings.Contains(err.Error(), "encode") {
 		t.Fatalf("ToJSON of a func = %v, want an encode error", err)
+	}
+}
+
+// TestGather: rows are asked for key by key, only as many as still wanted,
+// and no key is asked once limit rows are in.
+func TestGather(t *testing.T) {
+	rows := map[string][]int{"a": {1, 2}, "b": {3, 4, 5}, "c": {6}}
+	var asked []string
+	got, err := Gather([]string{"a", "b", "c"}, 4, func(k string, want int) ([]int, error) {
+		asked = append(asked, k)
+		r := rows[k]
+		return r[:min(want, len(r))], nil
+	})
+	if err != nil || fmt.Sprint(got) != "[1 2 3 4]" || fmt.Sprint(asked) != "[a b]" {
+		t.Fatalf("Gather = %v, %v after asking %v", got, err, asked)
 	}
 }
