@@ -1,11 +1,8 @@
 package controlapi
 
 import (
-	"context"
 	"net/http"
-	"strings"
 
-	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -32,7 +29,7 @@ func (a *API) handlePhoneSend(w http.ResponseWriter, r *http.Request) error {
 	if err := required("type", string(req.Type)); err != nil {
 		return err
 	}
-	to, err := a.businessNumber(r.Context(), req.To)
+	to, err := a.Platform.BusinessNumberID(r.Context(), req.To)
 	if err != nil {
 		return err
 	}
@@ -95,31 +92,4 @@ func (a *API) handlePhoneRead(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.respond(w, r, http.StatusOK, map[string]int{"read": n})
-}
-
-// businessNumber returns the id of the business phone number that to names: its
-// id, or the number itself in any format ("+1 555-000-1000", "15550001000"), as
-// a consumer dials it. A number belongs to one business at most: adding it
-// twice is refused.
-func (a *API) businessNumber(ctx context.Context, to string) (string, error) {
-	_, err := a.Platform.PhoneNumber(ctx, platform.Admin, to)
-	if wabi.ErrorCode(err) != wabi.ENotFound {
-		return to, err
-	}
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, to)
-	all, err := a.Platform.Store().PhoneNumbers(ctx, "")
-	if err != nil {
-		return "", err
-	}
-	for _, pn := range all {
-		if digits != "" && pn.DisplayPhoneNumber == digits {
-			return pn.ID, nil
-		}
-	}
-	return "", wabi.Errorf(wabi.ENotFound, "No business phone number has the id or the number %s: give its phone number id in to, as GET /api/phone_numbers lists them.", to)
 }
