@@ -115,6 +115,26 @@ func graphErrorFor(code wabi.Code) (graphErrorSpec, bool) {
 		return graphErrorSpec{400, 132016, 0, oauthException, "Template is Disabled", styleWhatsApp}, true
 	case wabi.ERateLimit:
 		return graphErrorSpec{429, 130429, 0, oauthException, "Rate limit hit", styleWhatsApp}, true
+	case wabi.EPairRateLimit:
+		return graphErrorSpec{429, 131056, 0, oauthException, "(Business Account, Consumer Account) pair rate limit hit", styleWhatsApp}, true
+	case wabi.ECallLimit:
+		return graphErrorSpec{429, 80007, 0, oauthException, "Rate limit issues", styleWhatsApp}, true
+	case wabi.ESpamLimit, wabi.EMessagingLimit:
+		// Meta documents no code of its own for an exhausted messaging limit;
+		// wabi answers it as the spam rate limit, with details that say which.
+		return graphErrorSpec{429, 131048, 0, oauthException, "Spam rate limit hit", styleWhatsApp}, true
+	case wabi.EThroughputUpgrade:
+		return graphErrorSpec{503, 131057, 0, oauthException, "Account in maintenance mode", styleWhatsApp}, true
+	case wabi.ERestricted:
+		return graphErrorSpec{403, 368, 0, oauthException, "Temporarily blocked for policies violations", styleWhatsApp}, true
+	case wabi.EMarketingCap:
+		return graphErrorSpec{400, 131049, 0, oauthException, "This message was not delivered to maintain healthy ecosystem engagement.", styleWhatsApp}, true
+	case wabi.EOptedOut:
+		return graphErrorSpec{400, 131050, 0, oauthException, "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.", styleWhatsApp}, true
+	case wabi.EExperiment:
+		return graphErrorSpec{400, 130472, 0, oauthException, "User's number is part of an experiment", styleWhatsApp}, true
+	case wabi.EUnavailable:
+		return graphErrorSpec{503, 131016, 0, oauthException, "Service unavailable", styleWhatsApp}, true
 	case wabi.EWebhookVerify:
 		return graphErrorSpec{400, 2200, 0, oauthException, "Callback verification failed", stylePrefixed}, true
 	case wabi.ENumberExists:

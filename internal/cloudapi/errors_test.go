@@ -117,6 +117,16 @@ func TestWriteError(t *testing.T) {
 		{wabi.ETemplateFooterFormat, "components[2]['text'] cannot hold variables.", "POST", "/v23.0/102290129340398/message_templates", 400},
 		{wabi.ETemplateTooManyVars, "components[1]['text'] has 3 variables and only 2 words around them.", "POST", "/v23.0/102290129340398/message_templates", 400},
 		{wabi.ETemplateVarPosition, "components[1]['text'] starts or ends with a variable.", "POST", "/v23.0/102290129340398/message_templates", 400},
+		{wabi.EPairRateLimit, "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.", "POST", "/v23.0/106540352242922/messages", 429},
+		{wabi.ECallLimit, "App 1234567890 made 200 calls on WhatsApp Business Account 102290129340398 in the last hour, its limit.", "GET", "/v23.0/102290129340398/message_templates", 429},
+		{wabi.ESpamLimit, "Business-initiated messages from this number are stopped while its quality rating is RED.", "POST", "/v23.0/106540352242922/messages", 429},
+		{wabi.EMessagingLimit, "The business reached its messaging limit of 250 unique customers in 24 hours.", "POST", "/v23.0/106540352242922/messages", 429},
+		{wabi.EThroughputUpgrade, "Phone number 106540352242922 is moving to a higher throughput; try again in a minute.", "POST", "/v23.0/106540352242922/messages", 503},
+		{wabi.ERestricted, "WhatsApp Business Account 102290129340398 is restricted from business-initiated messaging until 2026-12-07T00:00:00Z.", "POST", "/v23.0/106540352242922/messages", 403},
+		{wabi.EMarketingCap, "This message was not delivered to maintain healthy ecosystem engagement.", "POST", "/v23.0/106540352242922/messages", 400},
+		{wabi.EOptedOut, "The customer stopped marketing messages from this business.", "POST", "/v23.0/106540352242922/messages", 400},
+		{wabi.EExperiment, "The customer is part of a marketing message experiment.", "POST", "/v23.0/106540352242922/messages", 400},
+		{wabi.EUnavailable, "The service is temporarily unavailable.", "POST", "/v23.0/106540352242922/messages", 503},
 	}
 	if len(tests) != len(allCodes) {
 		t.Fatalf("%d cases for %d codes: every code needs a golden body", len(tests), len(allCodes))

@@ -189,8 +189,10 @@ func httpStatus(c wabi.Code) int {
 		return http.StatusUnauthorized
 	case wabi.EPermission:
 		return http.StatusForbidden
-	case wabi.ERateLimit:
+	case wabi.ERateLimit, wabi.EPairRateLimit, wabi.ECallLimit, wabi.ESpamLimit, wabi.EMessagingLimit:
 		return http.StatusTooManyRequests
+	case wabi.EUnavailable, wabi.EThroughputUpgrade:
+		return http.StatusServiceUnavailable
 	case wabi.EInternal:
 		return http.StatusInternalServerError
 	}

@@ -51,8 +51,25 @@ func errorFor(code wabi.Code) (onpremError, bool) {
 		return onpremError{400, 1013, "User is not valid"}, true
 	case wabi.EMediaUpload:
 		return onpremError{400, 1014, "Internal error"}, true
-	case wabi.ERateLimit, wabi.EPINLocked, wabi.EPINTooFast, wabi.ERegisterLimit:
+	case wabi.ERateLimit:
+		// The number's throughput: the WhatsApp server code the Cloud API's
+		// 130429 comes from.
+		return onpremError{429, 429, "Rate limit hit"}, true
+	case wabi.EPairRateLimit, wabi.ECallLimit, wabi.EPINLocked, wabi.EPINTooFast, wabi.ERegisterLimit:
 		return onpremError{429, 1015, "Too many requests"}, true
+	case wabi.ESpamLimit, wabi.EMessagingLimit:
+		return onpremError{429, 471, "Spam rate limit hit"}, true
+	case wabi.EThroughputUpgrade:
+		return onpremError{503, 1011, "Service not ready"}, true
+	case wabi.EUnavailable:
+		return onpremError{503, 1016, "System overloaded"}, true
+	case wabi.ERestricted:
+		return onpremError{403, 1031, "Sender account has been locked"}, true
+	case wabi.EMarketingCap, wabi.EOptedOut:
+		// The client has no code of its own for marketing caps and opt-outs.
+		return onpremError{400, 1026, "Receiver Incapable"}, true
+	case wabi.EExperiment:
+		return onpremError{400, 472, "User's number is part of an experiment"}, true
 	case wabi.ETemplateNotFound:
 		return onpremError{404, 2001, "Template Missing"}, true
 	case wabi.ETemplateParamCount:

@@ -35,7 +35,7 @@ const (
 	ETemplateParamText  Code = "template_param_text"  // newline, tab or >4 spaces in a text parameter
 	ETemplatePaused     Code = "template_paused"      // template paused
 	ETemplateDisabled   Code = "template_disabled"    // template disabled
-	ERateLimit          Code = "rate_limit"           // throughput exceeded
+	ERateLimit          Code = "rate_limit"           // the number's throughput (messages per second) exceeded
 	EWebhookVerify      Code = "webhook_verify"       // the callback URL failed the hub.challenge handshake
 
 	// Template management (create, edit): Meta's 2388xxx family.
@@ -69,6 +69,20 @@ const (
 	ETemplateNamespace Code = "template_namespace" // an On-Premises template send without its namespace
 )
 
+// Error codes of Meta's limits, quality rules and the failures a fault injects.
+const (
+	EPairRateLimit     Code = "pair_rate_limit"    // too many messages from one number to one customer
+	ECallLimit         Code = "call_limit"         // too many management calls by an app on a WABA in an hour
+	ESpamLimit         Code = "spam_limit"         // business-initiated sending stopped: the number's quality is low
+	EMessagingLimit    Code = "messaging_limit"    // the portfolio reached its unique-customer tier for 24 hours
+	EThroughputUpgrade Code = "throughput_upgrade" // the number is moving to a higher throughput: try again in a minute
+	ERestricted        Code = "restricted"         // the account is restricted from business-initiated messaging
+	EMarketingCap      Code = "marketing_cap"      // the customer got enough marketing messages (healthy ecosystem)
+	EOptedOut          Code = "opted_out"          // the customer stopped marketing messages
+	EExperiment        Code = "experiment"         // the customer is in a marketing hold-out experiment
+	EUnavailable       Code = "unavailable"        // temporarily unavailable: retry
+)
+
 // Codes returns every error code, for tests that check each dialect maps them all.
 func Codes() []Code {
 	return []Code{EInternal, EBadRequest, EInvalidParam, ERequired, EInvalidValue, EUnauthenticated,
@@ -79,7 +93,9 @@ func Codes() []Code {
 		ENumberExists, EVerifyCode, ENotVerified, EPINMismatch, EPINLocked, EPINTooFast, ERegisterLimit, EBackup,
 		EPasswordChange, EUserExists, ETemplateNamespace,
 		ETemplateExists, ETemplateLimit, ETemplateNotEditable, ETemplateTooLong, ETemplateHeaderFormat,
-		ETemplateBodyFormat, ETemplateFooterFormat, ETemplateTooManyVars, ETemplateVarPosition}
+		ETemplateBodyFormat, ETemplateFooterFormat, ETemplateTooManyVars, ETemplateVarPosition,
+		EPairRateLimit, ECallLimit, ESpamLimit, EMessagingLimit, EThroughputUpgrade, ERestricted,
+		EMarketingCap, EOptedOut, EExperiment, EUnavailable}
 }
 
 // Error is wabi's one error type. Message is written for the developer who sent the
