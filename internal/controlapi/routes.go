@@ -62,4 +62,8 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/deliveries/redeliver", a.handle(a.handleRedeliverAll))
 
 	mux.Handle("GET "+eventsPath, a.handle(a.handleEvents))
+
+	a.limitRoutes(mux)
+	a.qualityRoutes(mux)
+	a.faultRoutes(mux)
 }

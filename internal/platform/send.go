@@ -95,20 +95,29 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 		// A header medium sent by link is known only now that it is fetched.
 		failure = p.checkLinkedHeader(ctx, tpl, m.Template)
 	}
-	if m.Type != wabi.TypeTemplate && failure == nil {
+	open := true
+	if failure == nil {
 		last, err := p.window(ctx, pn.ID, waID)
 		if err != nil {
 			return nil, err
 		}
+		open = now.Sub(last) <= Window
 		// The window is a WhatsApp user's: a number not on WhatsApp has none, and
 		// its message goes on to fail as undeliverable (131026), as a template
 		// to it does. Only a closed window costs the lookup.
-		if now.Sub(last) > Window && p.onWhatsApp(ctx, waID) {
+		if m.Type != wabi.TypeTemplate && !open && p.onWhatsApp(ctx, waID) {
 			failure = wabi.Errorf(wabi.EOutsideWindow, "Message failed to send because more than 24 hours have passed since the customer last replied to this number.")
 			if p.WindowErrorSync {
 				return nil, failure
 			}
 		}
+	}
+	limited, err := p.admit(ctx, &admission{pn: pn, w: w, m: m, now: now, businessInitiated: !open, failed: failure != nil})
+	if err != nil {
+		return nil, err
+	}
+	if failure == nil {
+		failure = limited
 	}
 	if m.Context != nil {
 		m.Context.From = ""

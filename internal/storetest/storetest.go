@@ -57,6 +57,8 @@ func Run(t *testing.T, open func(t *testing.T) wabi.Store) {
 		{"ExpireDeliveries", testExpireDeliveries},
 		{"Records", testRecords},
 		{"SwapRecord", testSwapRecord},
+		{"Rates", testRates},
+		{"Reach", testReach},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -18,6 +18,8 @@ type Store interface {
 	UploadStore
 	StatsStore
 	RecordStore
+	RateStore
+	ReachStore
 	Close() error
 }
 
