@@ -46,6 +46,8 @@ type (
 		Contacts         []whContact `json:"contacts,omitempty"`
 		Messages         []whMessage `json:"messages,omitempty"`
 		Statuses         []whStatus  `json:"statuses,omitempty"`
+		// Errors are the value-level errors of the number, not of one message.
+		Errors []webhookError `json:"errors,omitempty"`
 	}
 	whMetadata struct {
 		DisplayPhoneNumber string `json:"display_phone_number"`
@@ -197,6 +199,9 @@ type (
 func (WebhookEncoder) Encode(e *wabi.Event) ([]byte, error) {
 	if e != nil && isTemplateField(e.Field) {
 		return encodeTemplateEvent(e)
+	}
+	if e != nil && e.Message == nil && len(e.Errors) > 0 {
+		return encodeValueErrors(e)
 	}
 	if e == nil || e.Message == nil || e.Phone == nil {
 		return nil, errors.New("cloudapi: webhook event needs a message and a phone number")

@@ -56,6 +56,7 @@ func with(e *wabi.Event, f func(*wabi.Event)) *wabi.Event { f(e); return e }
 var (
 	errWindow = wabi.Errorf(wabi.EOutsideWindow, "Message failed to send because more than 24 hours have passed since the customer last replied to this number.")
 	errNotOn  = wabi.Errorf(wabi.ENotOnWhatsApp, "Message Undeliverable.")
+	errRate   = wabi.Errorf(wabi.ERateLimit, "Message failed to send because there were too many messages sent from this phone number in a short period of time")
 )
 
 func TestWebhookEncoderGolden(t *testing.T) {
@@ -153,6 +154,8 @@ func TestWebhookEncoderGolden(t *testing.T) {
 		{"status_failed_131026", status(whAppV23, wabi.StatusFailed, "marketing", errNotOn)},
 		{"status_failed_error_on_message", with(status(whAppV23, wabi.StatusFailed, "service", nil),
 			func(e *wabi.Event) { e.Message.Error = errNotOn })},
+		{"value_errors", &wabi.Event{Field: wabi.FieldMessages, App: whAppV23, WABA: whWABA, Phone: whPhone,
+			Errors: []*wabi.Error{errRate}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,6 +24,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/phone_numbers/{id}/profile", a.handle(a.handleGetNumberProfile))
 	mux.Handle("GET /api/phone_numbers/{id}/onprem_api_key", a.handle(a.handleGetOnPremAPIKey))
 	mux.Handle("POST /api/phone_numbers/{id}/onprem_api_key/rotate", a.handle(a.handleRotateOnPremAPIKey))
+	mux.Handle("POST /api/phone_numbers/{id}/errors", a.handle(a.handleReportErrors))
 
 	mux.Handle("GET /api/apps", a.handle(a.handleListApps))
 	mux.Handle("POST /api/apps", a.handle(a.handleCreateApp))

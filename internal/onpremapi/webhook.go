@@ -147,6 +147,12 @@ type (
 	}
 )
 
+// whErrors is an out-of-band errors webhook: problems of the deployment not
+// tied to one message.
+type whErrors struct {
+	Errors []ErrorItem `json:"errors"`
+}
+
 // whStatus is a status change of an outbound message.
 type whStatus struct {
 	ID           string          `json:"id"`
@@ -176,7 +182,8 @@ type (
 
 // Encode renders the webhook body of e: a status change of e.Message when
 // e.Status is set, else the inbound e.Message, else the contact check results
-// e.Contacts, else the garbage collection result e.GC. It fails on template
+// e.Contacts, else the garbage collection result e.GC, else the out-of-band
+// e.Errors. It fails on template
 // events, which the On-Premises API never sends, and on an event with nothing
 // or more than one thing to tell.
 func (WebhookEncoder) Encode(e *wabi.Event) ([]byte, error) {
@@ -188,13 +195,13 @@ func (WebhookEncoder) Encode(e *wabi.Event) ([]byte, error) {
 	}
 	// A status is about a message, so the two together count as one thing.
 	kinds := 0
-	for _, set := range []bool{e.Message != nil || e.Status != nil, len(e.Contacts) > 0, e.GC != nil} {
+	for _, set := range []bool{e.Message != nil || e.Status != nil, len(e.Contacts) > 0, e.GC != nil, len(e.Errors) > 0} {
 		if set {
 			kinds++
 		}
 	}
 	if kinds != 1 {
-		return nil, fmt.Errorf("onpremapi: webhook event needs exactly one of a message, a status, contacts or a GC result; it has %d", kinds)
+		return nil, fmt.Errorf("onpremapi: webhook event needs exactly one of a message, a status, contacts, a GC result or errors; it has %d", kinds)
 	}
 	switch {
 	case e.Status != nil:
@@ -219,6 +226,13 @@ func (WebhookEncoder) Encode(e *wabi.Event) ([]byte, error) {
 		out := whContactChecks{Contacts: make([]whContactCheck, len(e.Contacts))}
 		for i, c := range e.Contacts {
 			out.Contacts[i] = whContactCheck{Input: c.Input, Status: c.Status, WaID: c.WaID}
+		}
+		return codec.Marshal(out)
+	case len(e.Errors) > 0:
+		// Out-of-band errors: a bare errors[] to the deployment's webhook.
+		out := whErrors{Errors: make([]ErrorItem, len(e.Errors))}
+		for i, err := range e.Errors {
+			out.Errors[i] = errorItem(err)
 		}
 		return codec.Marshal(out)
 	default:

@@ -101,6 +101,8 @@ func TestWebhookEncoderGolden(t *testing.T) {
 			{Input: "6315551002", Status: "invalid"},
 		}}},
 		{"gc", &wabi.Event{Phone: whPhone, GC: &wabi.GCResult{MessagesDeleted: 5}}},
+		{"errors", &wabi.Event{Field: wabi.FieldMessages, Phone: whPhone, Errors: []*wabi.Error{
+			wabi.Errorf(wabi.ERateLimit, "Too many messages from this number in a short period of time.")}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -102,6 +102,9 @@ type Event struct {
 	Contacts []ContactCheck
 	// GC is set for the On-Premises message garbage collection result.
 	GC *GCResult
+	// Errors are problems of the number not tied to one message (the value-level
+	// errors of a messages webhook), set without Message.
+	Errors []*Error
 }
 
 // ContactCheck is what a contact check found about one number.
