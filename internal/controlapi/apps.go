@@ -14,6 +14,9 @@ func (a *API) handleCreateApp(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		BusinessID string `json:"business_id"`
 		Name       string `json:"name"`
+		// Secret is a secret of the caller's choosing, for a test suite that
+		// checks webhook signatures; left out, wabi makes one.
+		Secret string `json:"secret"`
 	}
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -21,7 +24,7 @@ func (a *API) handleCreateApp(w http.ResponseWriter, r *http.Request) error {
 	if err := required("business_id", req.BusinessID); err != nil {
 		return err
 	}
-	app, err := a.Platform.CreateApp(r.Context(), req.BusinessID, req.Name)
+	app, err := a.Platform.CreateAppWith(r.Context(), platform.NewApp{BusinessID: req.BusinessID, Name: req.Name, Secret: req.Secret})
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,9 @@ func (a *API) handleCreateToken(w http.ResponseWriter, r *http.Request) error {
 		Name       string   `json:"name"`
 		WABAIDs    []string `json:"waba_ids"`
 		Scopes     []string `json:"scopes"`
+		// Token is a value of the caller's choosing, for a test suite that
+		// needs a token it knows in advance; left out, wabi makes one.
+		Token string `json:"token"`
 	}
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -29,6 +32,7 @@ func (a *API) handleCreateToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	t, err := a.Platform.CreateToken(r.Context(), platform.NewToken{
 		BusinessID: req.BusinessID, AppID: req.AppID, Name: req.Name, WABAIDs: req.WABAIDs, Scopes: req.Scopes,
+		Value: req.Token,
 	})
 	if err != nil {
 		return err

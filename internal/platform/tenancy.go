@@ -89,17 +89,53 @@ func (p *Platform) CreatePhoneNumber(ctx context.Context, n NewPhoneNumber) (*wa
 
 // CreateApp creates an app with a fresh secret.
 func (p *Platform) CreateApp(ctx context.Context, businessID, name string) (*wabi.App, error) {
-	if strings.TrimSpace(name) == "" {
+	return p.CreateAppWith(ctx, NewApp{BusinessID: businessID, Name: name})
+}
+
+// NewApp says what app to create.
+type NewApp struct {
+	BusinessID string
+	Name       string
+	// Secret is the app secret to use, so that a test suite can check webhook
+	// signatures with a value it knows; "" makes a fresh one.
+	Secret string
+}
+
+// CreateAppWith creates an app, with the given secret if there is one.
+func (p *Platform) CreateAppWith(ctx context.Context, n NewApp) (*wabi.App, error) {
+	if strings.TrimSpace(n.Name) == "" {
 		return nil, wabi.Errorf(wabi.ERequired, "The parameter name is required.")
 	}
-	if _, err := p.store.Business(ctx, businessID); err != nil {
+	secret := n.Secret
+	if secret == "" {
+		secret = wabi.RandomHex(16)
+	} else if err := checkGivenSecret("secret", secret, 128); err != nil {
+		return nil, err
+	}
+	if _, err := p.store.Business(ctx, n.BusinessID); err != nil {
 		return nil, err
 	}
 	a := &wabi.App{
-		ID: p.ids.NewID(), BusinessID: businessID, Name: name, Secret: wabi.RandomHex(16),
+		ID: p.ids.NewID(), BusinessID: n.BusinessID, Name: n.Name, Secret: secret,
 		Fields: []string{}, APIVersion: p.DefaultAPIVersion, CreatedAt: p.clock.Now(),
 	}
 	return a, p.store.CreateApp(ctx, a)
+}
+
+// checkGivenSecret checks a secret the operator chose (an app secret, a token):
+// at least 16 characters, so that it is not guessed, and only letters, digits,
+// '.', '_' and '-', so that it fits in a header, a path and an app access token
+// ("{app-id}|{app-secret}") unchanged. The error never quotes the value.
+func checkGivenSecret(param, v string, max int) error {
+	if len(v) < 16 || len(v) > max {
+		return wabi.Errorf(wabi.EInvalidParam, "Param %s must be 16 to %d characters long (it has %d).", param, max, len(v))
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return wabi.Errorf(wabi.EInvalidParam, "Param %s may hold only letters, digits, '.', '_' and '-'.", param)
+		}
+	}
+	return nil
 }
 
 // WebhookConfig is an app's webhook subscription (POST /{app-id}/subscriptions).
@@ -180,10 +216,19 @@ type NewToken struct {
 	WABAIDs []string
 	// Scopes default to messaging and management.
 	Scopes []string
+	// Value is the token to issue, so that a test suite can use a value it
+	// knows; "" makes a fresh one. A value in use is EConflict.
+	Value string
 }
 
 // CreateToken issues a system-user access token.
 func (p *Platform) CreateToken(ctx context.Context, n NewToken) (*wabi.Token, error) {
+	value := n.Value
+	if value == "" {
+		value = "EAAW" + p.ids.NewSecret(48)
+	} else if err := checkGivenSecret("token", value, 512); err != nil {
+		return nil, err
+	}
 	if _, err := p.store.Business(ctx, n.BusinessID); err != nil {
 		return nil, err
 	}
@@ -215,7 +260,7 @@ func (p *Platform) CreateToken(ctx context.Context, n NewToken) (*wabi.Token, er
 		}
 	}
 	t := &wabi.Token{
-		Value: "EAAW" + p.ids.NewSecret(48), BusinessID: n.BusinessID, AppID: n.AppID, Name: n.Name,
+		Value: value, BusinessID: n.BusinessID, AppID: n.AppID, Name: n.Name,
 		WABAIDs: append([]string{}, n.WABAIDs...), Scopes: scopes, CreatedAt: p.clock.Now(),
 	}
 	return t, p.store.CreateToken(ctx, t)
