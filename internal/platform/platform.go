@@ -100,6 +100,10 @@ type Platform struct {
 	// NodeTimeout is how long a node may go without a heartbeat before the
 	// others adopt its messages. Default DefaultNodeTimeout.
 	NodeTimeout time.Duration
+	// QualityRules are the timings of messaging limits and quality ratings
+	// (tier upgrades, RED numbers, throughput upgrades). Default nil: Meta's,
+	// MetaQualityRules().
+	QualityRules *QualityRules
 	// idNode is the key of the node number this node leases, "" for none.
 	idNode   string
 	idNodeMu sync.Mutex
@@ -112,6 +116,7 @@ type Platform struct {
 	// sticker reads and bumps its pack's next index, which must not be lost to a
 	// concurrent change. Across nodes, changePack's compare-and-set keeps it.
 	stickerMu sync.Mutex
+	reach     reachState
 }
 
 // New returns a Platform. Set the optional fields before first use.
