@@ -5,7 +5,8 @@
 //
 // Run by .ci/run: WABI_BIN=artifacts/wabi node console.test.mjs
 import assert from 'node:assert/strict';
-import { api, artifacts, launch, startReceiver, startWabi, step } from './harness.mjs';
+import { api, artifacts, launch, startReceiver, startWabi, step, waitFor } from './harness.mjs';
+import { kindStories } from './kinds.mjs';
 import { assertShell, assertShown, assertTablesFit, overlap, sizes } from './layout.mjs';
 
 const bin = process.env.WABI_BIN || 'artifacts/wabi';
@@ -256,6 +257,8 @@ try {
     await p.close();
   }
 
+  await kindStories({ browser, base: wabi.base, info, hooks, pageErrors, timeout });
+
   assert.deepEqual(pageErrors, [], 'the page threw');
 } catch (e) {
   failed = true;
@@ -267,14 +270,3 @@ try {
 }
 if (failed) process.exit(1);
 console.log('console browser tests passed; screenshots in', artifacts);
-
-// waitFor polls fn until it returns something truthy.
-async function waitFor(fn) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + fn);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -93,3 +93,15 @@ export async function step(name, fn) {
     throw e;
   }
 }
+
+// waitFor polls fn until it returns something truthy, for up to ms
+// milliseconds, and returns that.
+export async function waitFor(fn, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + fn);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -21,7 +21,15 @@
 //           bubble-reply, bubble-react, react-emoji,
 //           composer-input, composer-send, composer-attach, composer-file,
 //           composer-location, location-form, location-lat, location-lng, location-name,
-//           location-address, location-send, reply-bar, reply-cancel
+//           location-address, location-send, reply-bar, reply-cancel,
+//           composer-more, more-menu, more-kind (data-kind), kind-form (data-kind), kind-send,
+//           kind-cancel, order-catalog, order-text, order-item, order-item-id, order-item-qty,
+//           order-item-price, order-item-currency, order-item-remove, order-item-add, order-total,
+//           referral-text, referral-source-url, referral-source-id, referral-source-type,
+//           referral-headline, referral-body, referral-media-type, referral-image-url,
+//           referral-video-url, referral-thumbnail-url, referral-ctwa-clid, system-type,
+//           system-wa-id, system-identity, system-body, unsupported-type, flow-name, flow-body,
+//           flow-json, order-lines, order-line, referral
 // Messages  messages-view, msg-filter-number, msg-filter-contact, msg-filter-direction,
 //           msg-filter-type, msg-filter-status, msg-filter-since, msg-filter-until,
 //           msg-filter-apply, msg-filter-reset, message-row (data-id), message-detail,

@@ -23,6 +23,13 @@ const paths = {
   list: 'M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01',
   mic: 'M12 3a3 3 0 0 1 3 3v6a3 3 0 0 1-6 0V6a3 3 0 0 1 3-3zM5 11a7 7 0 0 0 14 0M12 18v3',
   copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
+  plus: 'M12 5v14M5 12h14',
+  cart: 'M3 4h2l2.5 11h11L21 7H6.5M10 20h.01M17 20h.01',
+  gauge: 'M4 18a8 8 0 1 1 16 0M12 18l4-6M8 18h8',
+  bolt: 'M13 2L5 14h6l-1 8 8-12h-6z',
+  block: 'M12 21a9 9 0 1 1 0-18 9 9 0 0 1 0 18zM5.6 5.6l12.8 12.8',
+  flag: 'M5 21V4h11l-1.5 4L16 12H5',
+  hash: 'M9 3L7 21M17 3l-2 18M4 8h17M3 16h17',
 };
 
 const ns = 'http://www.w3.org/2000/svg';

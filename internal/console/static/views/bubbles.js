@@ -72,6 +72,13 @@ export function snippet(m) {
     case 'reaction': return (c.emoji ? 'Reacted ' + c.emoji : 'Removed a reaction');
     case 'button': return c.text || c.payload || '';
     case 'template': return m.rendered ? m.rendered.body || m.rendered.header || '' : 'Template ' + c.name;
+    case 'order': {
+      const n = (c.product_items || []).reduce((a, it) => a + (it.quantity || 0), 0);
+      return 'Order: ' + n + ' item' + (n === 1 ? '' : 's') + (c.text ? ' · ' + c.text : '');
+    }
+    case 'system': return c.body || 'System notice: ' + (c.type || '');
+    case 'unsupported': return 'Unsupported message' + (c.type ? ': ' + c.type : '');
+    case 'request_welcome': return 'Opened the chat';
     case 'interactive': {
       if (c.button_reply) return c.button_reply.title;
       if (c.list_reply) return c.list_reply.title;
@@ -247,6 +254,32 @@ function template(m, ctx) {
   return out;
 }
 
+// money shows an amount with its currency.
+const money = (v, cur) => Number(v || 0).toFixed(2) + ' ' + (cur || '');
+
+// order shows a cart: its lines, their total per currency and the note.
+function order(c) {
+  const totals = new Map();
+  for (const it of c.product_items || []) totals.set(it.currency, (totals.get(it.currency) || 0) + it.quantity * it.item_price);
+  return [
+    h('div', { class: 'with-icon bubble-header' }, icon('cart', 18), 'Order'),
+    h('ul', { class: 'order-lines', 'data-testid': 'order-lines' }, (c.product_items || []).map((it) => h('li', { 'data-testid': 'order-line' },
+      h('span', { text: it.quantity + ' × ' + it.product_retailer_id }), h('span', { class: 'muted', text: money(it.item_price, it.currency) })))),
+    h('div', { class: 'order-sum' }, h('strong', { text: 'Total' }), h('span', { text: [...totals].map(([cur, v]) => money(v, cur)).join(' + ') })),
+    c.text ? richText(c.text) : null,
+    h('small', { class: 'muted', text: 'Catalog ' + c.catalog_id }),
+  ];
+}
+
+// referral shows the click-to-WhatsApp ad or post that started the message.
+function referral(r) {
+  return h('a', { class: 'referral', href: r.source_url, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'referral' },
+    h('small', { class: 'muted', text: 'From ' + (r.source_type === 'post' ? 'a post' : 'an ad') + (r.media_type ? ' with ' + (r.media_type === 'video' ? 'a video' : 'an image') : '') }),
+    r.headline ? h('strong', { text: r.headline }) : null,
+    r.body ? h('span', { text: r.body }) : null,
+    h('span', { class: 'muted mono', text: r.source_id }));
+}
+
 // content renders what a message says.
 function content(m, ctx) {
   const c = m[m.type];
@@ -266,6 +299,11 @@ function content(m, ctx) {
     case 'interactive': return interactive(m, ctx);
     case 'template': return template(m, ctx);
     case 'button': return [richText(c.text), h('small', { class: 'muted', text: 'Quick reply · ' + c.payload })];
+    case 'order': return order(c);
+    case 'system': return [h('div', { class: 'muted with-icon' }, icon('hash', 14), c.type === 'customer_identity_changed' ? 'Security code changed' : 'Number changed'), h('span', { class: 'text', text: c.body || (c.wa_id ? 'New number ' + plus(c.wa_id) : '') })];
+    case 'unsupported': return [h('div', { class: 'muted', text: 'Unsupported message' + (c && c.type ? ' (' + c.type + ')' : '') }),
+      h('small', { class: 'muted', text: 'The business gets it as type unsupported with error 131051.' })];
+    case 'request_welcome': return [h('div', { class: 'muted', text: 'Opened the chat for the first time (request_welcome)' })];
     case 'reaction': {
       const target = ctx.byID.get(c.message_id);
       return [h('div', { class: 'muted', text: (c.emoji ? 'Reacted ' + c.emoji : 'Removed a reaction') + ' to: ' + (target ? snippet(target) : c.message_id) })];
@@ -297,6 +335,7 @@ export function bubble(m, ctx) {
   },
   m.context && m.context.forwarded ? h('div', { class: 'muted', text: '↪ Forwarded' }) : null,
   quoted(m, ctx),
+  m.referral ? referral(m.referral) : null,
   content(m, ctx),
   m.error ? h('div', { class: 'bubble-error', 'data-testid': 'bubble-error', 'data-code': m.error.code },
     '⚠ ' + m.error.code + ': ' + m.error.message) : null,

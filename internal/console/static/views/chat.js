@@ -42,7 +42,7 @@ export function mountChat(el, phone, number, onPhone) {
       if (!behaviourBox.hidden) behaviourBox.querySelector('input').focus();
     } }, icon('sliders', 16), h('span', { class: 'label', text: ' Behaviour' }));
   const title = h('div', { class: 'chat-title' });
-  const composer = makeComposer({ send, upload });
+  const composer = makeComposer({ send, upload }, phone, number);
   const ctx = {
     byID: chat.msgs,
     reactions: new Map(),

@@ -8,7 +8,7 @@ import { subscribe } from '../live.js';
 import { snippet } from './bubbles.js';
 import { platformName } from './chat.js';
 
-const types = ['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'template', 'reaction', 'button'];
+const types = ['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'template', 'reaction', 'button', 'order', 'system', 'unsupported', 'request_welcome'];
 const statuses = ['accepted', 'sent', 'delivered', 'read', 'failed', 'received'];
 const filterKeys = ['phone_number_id', 'wa_id', 'direction', 'type', 'status', 'since', 'until'];
 const pageSize = 50;
