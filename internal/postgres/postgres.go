@@ -46,6 +46,9 @@ const connectTimeout = 10 * time.Second
 type Store struct {
 	pool *pgxpool.Pool
 	w    *writer
+	// takes counts token takes, so that rows of full buckets are pruned now
+	// and then (rates.go).
+	takes takeCounter
 }
 
 // Open connects to the database at url (postgres://user@host:port/db?...),

@@ -39,6 +39,8 @@ type Store struct {
 	wdb *sql.DB // the one writing connection, owned by the writer goroutine
 	rdb *reader // read-only pool with prepared statements
 	w   *writer
+	// buckets are the rate limits' token buckets, in memory (rates.go).
+	buckets buckets
 }
 
 // Open opens the database at path, creating it if needed (the directory must
