@@ -4,7 +4,7 @@
 //
 // Stable data-testid attributes, for browser tests:
 //
-// Shell     nav-toggle, nav-phones, nav-messages, nav-webhooks, nav-templates, nav-setup,
+// Shell     nav-toggle, nav-phones, nav-messages, nav-webhooks, nav-templates, nav-numbers, nav-setup,
 //           live-state (data-mode: sse | poll | connecting), admin-key-open,
 //           admin-key-dialog, admin-key-input, admin-key-save, admin-key-forget,
 //           toast (data-kind: info | error), announcer (the aria-live region)
@@ -12,7 +12,7 @@
 //           number-select, number-name, phone-list, phone-item (data-wa-id, data-unread),
 //           phone-last, phone-time, phone-unread,
 //           chat (data-wa-id, data-phone-number-id), chat-back, chat-read, typing,
-//           behaviour-toggle, behaviour-form, behaviour-delivery-delay, behaviour-read-delay,
+//           behaviour-toggle, behaviour-box, behaviour-form, behaviour-delivery-delay, behaviour-read-delay,
 //           behaviour-auto-read, behaviour-offline, behaviour-not-on-whatsapp, behaviour-save,
 //           chat-log, load-older,
 //           bubble (data-id, data-direction: inbound | outbound, data-status, data-type),
@@ -29,7 +29,9 @@
 //           referral-headline, referral-body, referral-media-type, referral-image-url,
 //           referral-video-url, referral-thumbnail-url, referral-ctwa-clid, system-type,
 //           system-wa-id, system-identity, system-body, unsupported-type, flow-name, flow-body,
-//           flow-json, order-lines, order-line, referral
+//           flow-json, order-lines, order-line, referral,
+//           safety-toggle, safety-box, safety, phone-block, phone-unblock, phone-report,
+//           faults-toggle, faults-box (holding a faults-panel)
 // Messages  messages-view, msg-filter-number, msg-filter-contact, msg-filter-direction,
 //           msg-filter-type, msg-filter-status, msg-filter-since, msg-filter-until,
 //           msg-filter-apply, msg-filter-reset, message-row (data-id), message-detail,
@@ -44,6 +46,23 @@
 //           template-reject-form, template-reject-reason, template-reject-confirm,
 //           template-detail, template-detail-close, template-detail-back,
 //           template-preview, template-category, template-quality
+// Numbers   numbers-view, numbers-row (data-id), number-detail, number-detail-back,
+//           number-detail-close, number-chats,
+//           quality-panel, quality-facts, quality-rating (data-rating), quality-tier (data-tier),
+//           quality-blocks (data-count), quality-reports (data-count), quality-flagged,
+//           quality-restricted, quality-throughput (data-level), quality-reached, quality-upgrade,
+//           quality-refresh, quality-open-number, quality-rating-select, quality-set, tier-select,
+//           tier-set, throughput-select, throughput-set, restrict-duration, restrict,
+//           restrict-lift, business-verify,
+//           limits-panel (data-scope: number | waba), limits-mode (data-mode), limits-effective,
+//           limit-effective (data-key, data-value), limits-usage, limits-form, limits-enabled,
+//           limits-throughput, limits-pair-burst, limits-pair-interval, limits-calls-per-hour,
+//           limits-save, limits-clear,
+//           faults-panel, faults-refresh, fault-list, fault-row (data-id, data-kind, data-hits),
+//           fault-hits, fault-hit, fault-delete, fault-form, fault-kind, fault-kind-hint,
+//           fault-code, fault-status, fault-delay, fault-ttl, fault-http-status,
+//           fault-probability, fault-count, fault-wa-id, fault-phone-number, fault-note, fault-add,
+//           number-errors-form, number-errors-code, number-errors-details, number-errors-send
 // Setup     setup-view, snippet (data-snippet: cloud | onprem | node), snippet-copy (data-snippet),
 //           business-row, waba-row, number-row (data-platform), app-row,
 //           token-create-form, token-create-business, token-create-app, token-create-name,
@@ -57,8 +76,9 @@ import * as messages from './views/messages.js';
 import * as webhooks from './views/webhooks.js';
 import * as templates from './views/templates.js';
 import * as setup from './views/setup.js';
+import * as numbers from './views/numbers.js';
 
-const views = { phones, messages, webhooks, templates, setup };
+const views = { phones, messages, webhooks, templates, numbers, setup };
 
 const current = state.mounted;
 

@@ -7,6 +7,8 @@ import { subscribe } from '../live.js';
 import { bubble, snippet, initials } from './bubbles.js';
 import { makeComposer } from './composer.js';
 import { behaviourForm } from './behaviour.js';
+import { safetyBox } from './quality.js';
+import { faultsPanel } from './faults.js';
 import { icon } from '../icons.js';
 
 const pageSize = 100;
@@ -34,13 +36,39 @@ export function mountChat(el, phone, number, onPhone) {
   const older = h('button', { type: 'button', class: 'btn small older', hidden: true, 'data-testid': 'load-older', onclick: loadOlder }, 'Load older messages');
   const emptyNote = h('p', { class: 'empty', text: 'No messages yet. Say hello, or send a template from your app.' });
   const banner = h('div', { class: 'chat-banner', hidden: true, 'data-testid': 'chat-banner' });
-  const behaviourBox = h('div', { class: 'behaviour-box', hidden: true });
-  const behaviourToggle = h('button', { type: 'button', class: 'btn small ghost', 'aria-expanded': 'false', 'aria-label': 'Behaviour', 'data-testid': 'behaviour-toggle',
-    onclick: () => {
-      behaviourBox.hidden = !behaviourBox.hidden;
-      behaviourToggle.setAttribute('aria-expanded', String(!behaviourBox.hidden));
-      if (!behaviourBox.hidden) behaviourBox.querySelector('input').focus();
-    } }, icon('sliders', 16), h('span', { class: 'label', text: ' Behaviour' }));
+  // Drawers under the header, one open at a time: the phone's behaviour,
+  // what it does about the business (block, report) with the number's
+  // quality, and the faults injected on the phone. The last two are made when
+  // first opened.
+  const drawers = [];
+  function drawer(testids, glyph, label, make, first) {
+    const d = { box: h('div', { class: 'behaviour-box', hidden: true, 'data-testid': testids[1] }), made: null };
+    d.button = h('button', { type: 'button', class: 'btn small ghost', 'aria-expanded': 'false', 'aria-label': label, title: label, 'data-testid': testids[0],
+      onclick: () => {
+        const open = d.box.hidden;
+        for (const x of drawers) {
+          x.box.hidden = true;
+          x.button.setAttribute('aria-expanded', 'false');
+        }
+        if (!open) return;
+        if (make && !d.made) {
+          d.made = make();
+          d.box.append(d.made.el);
+        } else if (d.made && d.made.refresh) {
+          d.made.refresh();
+        }
+        d.box.hidden = false;
+        d.button.setAttribute('aria-expanded', 'true');
+        const f = d.box.querySelector(first || 'input, select, button');
+        if (f) f.focus();
+      } }, icon(glyph, 16), h('span', { class: 'label', text: ' ' + label }));
+    drawers.push(d);
+    return d;
+  }
+  const behaviour = drawer(['behaviour-toggle', 'behaviour-box'], 'sliders', 'Behaviour', null, 'input');
+  const behaviourBox = behaviour.box;
+  const safety = drawer(['safety-toggle', 'safety-box'], 'block', 'Block or report', () => safetyBox(chat.phone, number), 'button');
+  const faults = drawer(['faults-toggle', 'faults-box'], 'bolt', 'Faults', () => faultsPanel({ wa_id: wa }, { title: 'Faults of ' + plus(wa), numbers: state.numbers }), 'select');
   const title = h('div', { class: 'chat-title' });
   const composer = makeComposer({ send, upload }, phone, number);
   const ctx = {
@@ -265,8 +293,8 @@ export function mountChat(el, phone, number, onPhone) {
         title,
         h('div', { class: 'chat-tools' },
           h('button', { type: 'button', class: 'btn small ghost', 'data-testid': 'chat-read', title: 'The phone opens every delivered message', 'aria-label': 'Mark all read', onclick: markRead }, '✓✓', h('span', { class: 'label', text: ' Mark read' })),
-          behaviourToggle)),
-      behaviourBox,
+          drawers.map((d) => d.button))),
+      drawers.map((d) => d.box),
       banner,
       log,
       composer.el));
@@ -282,6 +310,7 @@ export function mountChat(el, phone, number, onPhone) {
     cleanup() {
       unsubscribe();
       clearTimeout(typingTimer);
+      for (const d of drawers) if (d.made && d.made.cleanup) d.made.cleanup();
     },
     setPhone(p) {
       chat.phone = p;
