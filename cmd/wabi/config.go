@@ -38,6 +38,10 @@ type config struct {
 	MessageRetention  time.Duration
 	DeliveryRetention time.Duration
 	ReviewDelay       time.Duration
+	// Scenario is a scenario file applied at start instead of the demo;
+	// ScenarioOut is where the ids it set up are written as JSON. "" for none.
+	Scenario    string
+	ScenarioOut string
 }
 
 // setting is one entry of the config table.
@@ -122,6 +126,10 @@ var settings = []setting{
 			c.ReviewDelay = d
 			return nil
 		}},
+	{"scenario", "WABI_SCENARIO", "", "a scenario file (YAML or JSON, docs/scenarios.md) applied on every start instead of making the demo: businesses, numbers, apps, tokens, phones, templates, limits and faults",
+		func(c *config, v string) error { c.Scenario = v; return nil }},
+	{"scenario-out", "WABI_SCENARIO_OUT", "", "with -scenario: a file to write the ids, secrets and tokens the scenario set up to, as JSON, for CI scripts",
+		func(c *config, v string) error { c.ScenarioOut = v; return nil }},
 	{"window-error-sync", "WABI_WINDOW_ERROR_SYNC", "false", "answer sends outside the 24-hour window with an error instead of a failed status",
 		func(c *config, v string) error {
 			b, err := strconv.ParseBool(v)
@@ -219,6 +227,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return nil, fmt.Errorf("log format must be text or json, not %q", c.LogFormat)
+	}
+	if c.ScenarioOut != "" && c.Scenario == "" {
+		return nil, fmt.Errorf("-scenario-out (WABI_SCENARIO_OUT) needs a scenario: set -scenario or WABI_SCENARIO")
 	}
 	return c, nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/wabihq/wabi/internal/live"
 	"github.com/wabihq/wabi/internal/onpremapi"
 	"github.com/wabihq/wabi/internal/platform"
+	"github.com/wabihq/wabi/internal/scenario"
 	"github.com/wabihq/wabi/internal/sim"
 	"github.com/wabihq/wabi/internal/wabi"
 	"github.com/wabihq/wabi/internal/webhook"
@@ -36,6 +37,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	log := cfg.logger(stderr)
+	// A broken scenario stops wabi before it opens anything.
+	var world *scenario.Scenario
+	if cfg.Scenario != "" {
+		if world, err = scenario.Load(cfg.Scenario, getenv); err != nil {
+			return err
+		}
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if errors.Is(err, syscall.EADDRINUSE) {
@@ -141,9 +149,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
-	demo, created, err := p.EnsureDemo(ctx)
-	if err != nil {
-		return fmt.Errorf("create demo data: %w", err)
+	// A scenario is the world: no demo is made beside it.
+	var demo *platform.Demo
+	var created bool
+	if world == nil {
+		if demo, created, err = p.EnsureDemo(ctx); err != nil {
+			return fmt.Errorf("create demo data: %w", err)
+		}
 	}
 
 	base := "http://" + ln.Addr().String()
@@ -162,6 +174,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	onprem.PublicURL = cfg.PublicURL
 	onprem.Logger = log
 	control := &controlapi.API{Platform: p, Sim: network, Webhooks: engine, AdminKey: cfg.AdminKey, Links: links, Logger: log, Live: hub}
+	var applier *scenario.Applier
+	var applied *scenario.Result
+	if world != nil {
+		if applier, applied, err = applyScenario(ctx, world, cfg, store, clock, scenarioHandler(control.Handler(), onprem), log); err != nil {
+			return err
+		}
+	}
 
 	// Read and idle timeouts (limits.go); no write timeout, for the event stream.
 	srv := newHTTPServer(handler(cloud, onprem, control.Handler(), log), defaultLimits())
@@ -191,10 +210,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Info("handed unfinished messages back to the network", "count", n)
 	}
 	wg.Go(func() { _ = p.RunAdoption(bg, platform.DefaultHeartbeat) })
+	if applied != nil && len(applied.Pending()) > 0 {
+		// Callback URLs whose receiver was not up yet get their webhook once it is.
+		wg.Go(func() { applier.Retry(bg, applied, scenarioRetryEvery) })
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	printBanner(stdout, cfg, links, demo, created)
+	if applied != nil {
+		printScenario(stdout, cfg, links, applied)
+	} else {
+		printBanner(stdout, cfg, links, demo, created)
+	}
 	log.Info("wabi listening", "addr", ln.Addr().String(), "data", cfg.Data, "node", p.NodeID)
 
 	select {

@@ -281,32 +281,47 @@ func (r *run) number(path, wabaID string, n Number, all map[string]apiNumber) (*
 	return res, nil
 }
 
-// limits sets the limits of a WABA or number when they differ from the file's
-// fields; fields the file leaves out are not compared.
+// limits sets the limits override of a WABA or number to the file's, unless
+// it is that already. The override is replaced whole: what the file leaves
+// out falls back to the WABA's or the server's, and "limits: {}" removes the
+// override.
 func (r *run) limits(path, item, endpoint string, l *Limits) error {
 	want, _ := json.Marshal(l)
-	var cur map[string]any
-	if err := r.call(r.ctx, http.MethodGet, endpoint, nil, &cur, nil); err == nil {
-		var fields map[string]any
-		_ = json.Unmarshal(want, &fields)
-		same := true
-		for k, v := range fields {
-			if k == "pair_interval" {
-				s, _ := cur[k].(string)
-				same = same && sameDuration(s, l.PairInterval)
-			} else if !reflect.DeepEqual(cur[k], v) {
-				same = false
-			}
-		}
-		if same {
-			return nil
-		}
+	var cur struct {
+		Override map[string]any `json:"override"`
+	}
+	if err := r.call(r.ctx, http.MethodGet, endpoint, nil, &cur, nil); err != nil {
+		return r.fail(path, item, err)
+	}
+	if sameLimits(cur.Override, want) {
+		return nil
 	}
 	if err := r.call(r.ctx, http.MethodPut, endpoint, json.RawMessage(want), nil, nil); err != nil {
 		return r.fail(path, item, err)
 	}
 	r.changed("set the limits of %s to %s", item, want)
 	return nil
+}
+
+// sameLimits compares an override as the API shows it with the file's.
+func sameLimits(cur map[string]any, file []byte) bool {
+	var want map[string]any
+	_ = json.Unmarshal(file, &want)
+	if len(cur) != len(want) {
+		return false
+	}
+	for k, v := range want {
+		if k == "pair_interval" {
+			a, _ := cur[k].(string)
+			b, _ := v.(string)
+			if !sameDuration(a, b) {
+				return false
+			}
+		} else if !reflect.DeepEqual(cur[k], v) {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *run) template(path, wabaID string, t Template, all []apiTemplate) (*TemplateResult, error) {
