@@ -134,29 +134,29 @@ func printScenario(w io.Writer, cfg *config, links map[string]string, res *scena
 	fmt.Fprintf(w, "  On-Prem API   %s\n", links["onprem_api"])
 	fmt.Fprintf(w, "  Control API   %s\n\n", links["control_api"])
 	for _, b := range res.Businesses {
-		fmt.Fprintf(w, "  Business %-28s %s\n", b.Name, b.ID)
+		fmt.Fprintf(w, "  Business %-29s %s\n", b.Name, b.ID)
 		for _, waba := range b.WABAs {
-			fmt.Fprintf(w, "    WABA %-28s %s\n", waba.Name, waba.ID)
+			fmt.Fprintf(w, "    WABA %-31s %s\n", waba.Name, waba.ID)
 			for _, n := range waba.Numbers {
 				extra := ""
 				if n.APIKey != "" {
 					extra = "  API key " + n.APIKey
 				}
-				fmt.Fprintf(w, "      +%-14s %-15s %s  %s%s\n", n.PhoneNumber, n.VerifiedName, n.ID, n.PlatformType, extra)
+				fmt.Fprintf(w, "      +%-14s %-18s %s  %s%s\n", n.PhoneNumber, n.VerifiedName, n.ID, n.PlatformType, extra)
 			}
 			for _, t := range waba.Templates {
 				fmt.Fprintf(w, "      template %s %s  %s\n", t.Name, t.Language, t.Status)
 			}
 		}
 		for _, a := range b.Apps {
-			fmt.Fprintf(w, "    App %-29s %s  secret %s", a.Name, a.ID, a.Secret)
+			fmt.Fprintf(w, "    App %-32s %s  secret %s", a.Name, a.ID, a.Secret)
 			if a.Webhook != "" {
 				fmt.Fprintf(w, "  webhook %s", a.Webhook)
 			}
 			fmt.Fprintln(w)
 		}
 		for _, t := range b.Tokens {
-			fmt.Fprintf(w, "    Token %-27s %s\n", t.Name, t.Token)
+			fmt.Fprintf(w, "    Token %-30s %s\n", t.Name, t.Token)
 		}
 	}
 	fmt.Fprintf(w, "  Virtual phones %d, faults %d\n", res.Phones, len(res.Faults))

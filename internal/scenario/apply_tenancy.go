@@ -17,23 +17,23 @@ type (
 	apiBusiness struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`
-		// Verified and MessagingLimit are shown by wabis that enforce
-		// messaging tiers; nil and "" where they are not.
-		Verified       *bool  `json:"verified"`
-		MessagingLimit string `json:"messaging_limit"`
+	}
+	// apiMessagingLimit is a business's tier and verification.
+	apiMessagingLimit struct {
+		Tier     string `json:"messaging_limit"`
+		Verified bool   `json:"verified"`
 	}
 	apiWABA struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`
 	}
 	apiNumber struct {
-		ID            string `json:"id"`
-		WABAID        string `json:"waba_id"`
-		Display       string `json:"display_phone_number"`
-		VerifiedName  string `json:"verified_name"`
-		PlatformType  string `json:"platform_type"`
-		Registered    bool   `json:"registered"`
-		QualityRating string `json:"quality_rating"`
+		ID           string `json:"id"`
+		WABAID       string `json:"waba_id"`
+		Display      string `json:"display_phone_number"`
+		VerifiedName string `json:"verified_name"`
+		PlatformType string `json:"platform_type"`
+		Registered   bool   `json:"registered"`
 	}
 	apiApp struct {
 		ID          string   `json:"id"`
@@ -121,18 +121,8 @@ func (r *run) business(path string, b Business, all []apiBusiness, numbers map[s
 		r.changed("created business %s (%s)", b.Name, cur.ID)
 	}
 	res := &BusinessResult{Name: b.Name, ID: cur.ID, WABAs: []WABAResult{}, Apps: []AppResult{}, Tokens: []TokenResult{}}
-	if b.Verified && (cur.Verified == nil || !*cur.Verified) {
-		if err := r.call(r.ctx, http.MethodPost, "/api/businesses/"+cur.ID+"/verify", struct{}{}, nil, nil); err != nil {
-			return nil, r.fail(path+".verified", item, err)
-		}
-		r.changed("verified business %s", b.Name)
-	}
-	if b.MessagingLimit != "" && b.MessagingLimit != cur.MessagingLimit {
-		if err := r.call(r.ctx, http.MethodPut, "/api/businesses/"+cur.ID+"/messaging_limit",
-			map[string]string{"tier": b.MessagingLimit}, nil, nil); err != nil {
-			return nil, r.fail(path+".messaging_limit", item, err)
-		}
-		r.changed("set the messaging limit of business %s to %s", b.Name, b.MessagingLimit)
+	if err := r.standing(path, item, cur.ID, b); err != nil {
+		return nil, err
 	}
 
 	wabas, err := getList[apiWABA](r, "/api/wabas?business_id="+url.QueryEscape(cur.ID))
@@ -177,6 +167,32 @@ func (r *run) business(path string, b Business, all []apiBusiness, numbers map[s
 		res.Tokens = append(res.Tokens, *tres)
 	}
 	return res, nil
+}
+
+// standing verifies a business and puts it at its tier, as the file says;
+// verifying comes first, for it raises a business at TIER_250.
+func (r *run) standing(path, item, id string, b Business) error {
+	if !b.Verified && b.MessagingLimit == "" {
+		return nil
+	}
+	endpoint := "/api/businesses/" + id + "/messaging_limit"
+	var cur apiMessagingLimit
+	if err := r.call(r.ctx, http.MethodGet, endpoint, nil, &cur, nil); err != nil {
+		return r.fail(path, item, err)
+	}
+	if b.Verified && !cur.Verified {
+		if err := r.call(r.ctx, http.MethodPost, "/api/businesses/"+id+"/verify", nil, &cur, nil); err != nil {
+			return r.fail(path+".verified", item, err)
+		}
+		r.changed("verified business %s", b.Name)
+	}
+	if b.MessagingLimit != "" && b.MessagingLimit != cur.Tier {
+		if err := r.call(r.ctx, http.MethodPut, endpoint, map[string]string{"tier": b.MessagingLimit}, nil, nil); err != nil {
+			return r.fail(path+".messaging_limit", item, err)
+		}
+		r.changed("set the messaging limit of business %s to %s", b.Name, b.MessagingLimit)
+	}
+	return nil
 }
 
 func (r *run) waba(path, businessID string, w WABA, all []apiWABA, numbers map[string]apiNumber) (*WABAResult, error) {
@@ -262,11 +278,22 @@ func (r *run) number(path, wabaID string, n Number, all map[string]apiNumber) (*
 		}
 	}
 	res := &NumberResult{PhoneNumber: cur.Display, ID: cur.ID, PlatformType: cur.PlatformType, VerifiedName: cur.VerifiedName}
-	if n.QualityRating != "" && n.QualityRating != cur.QualityRating {
-		if err := r.call(r.ctx, http.MethodPost, "/api/phone_numbers/"+cur.ID+"/quality", map[string]string{"rating": n.QualityRating}, nil, nil); err != nil {
+	if n.QualityRating != "" {
+		// The quality endpoint applies what is due before it answers, so its
+		// rating is the one a send would see.
+		var q struct {
+			Rating string `json:"quality_rating"`
+		}
+		endpoint := "/api/phone_numbers/" + cur.ID + "/quality"
+		if err := r.call(r.ctx, http.MethodGet, endpoint, nil, &q, nil); err != nil {
 			return nil, r.fail(path+".quality_rating", item, err)
 		}
-		r.changed("rated number +%s %s", cur.Display, n.QualityRating)
+		if q.Rating != n.QualityRating {
+			if err := r.call(r.ctx, http.MethodPost, endpoint, map[string]string{"rating": n.QualityRating}, nil, nil); err != nil {
+				return nil, r.fail(path+".quality_rating", item, err)
+			}
+			r.changed("rated number +%s %s", cur.Display, n.QualityRating)
+		}
 	}
 	if n.Limits != nil {
 		if err := r.limits(path+".limits", item, "/api/phone_numbers/"+cur.ID+"/limits", n.Limits); err != nil {

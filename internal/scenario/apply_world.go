@@ -64,12 +64,19 @@ func (r *run) phones(ps []Phone) error {
 		r.res.Phones += max(p.Count, 1)
 	}
 	if created > 0 {
-		r.changed("created %d virtual phones", created)
+		r.changed("created %s", phonesText(created))
 	}
 	if changed > 0 {
-		r.changed("changed %d virtual phones", changed)
+		r.changed("changed %s", phonesText(changed))
 	}
 	return nil
+}
+
+func phonesText(n int) string {
+	if n == 1 {
+		return "1 virtual phone"
+	}
+	return strconv.Itoa(n) + " virtual phones"
 }
 
 // behaviourBody is the behaviour PUT /api/phones/{wa_id} takes: the file's
@@ -255,12 +262,15 @@ func isScenarioFault(f apiFault) bool {
 	return f.Note == faultTag || strings.HasPrefix(f.Note, faultTag+": ")
 }
 
-// sameFault compares a fault wabi has with one the file wants.
+// sameFault compares a fault wabi has with one the file wants. A delay, TTL
+// or HTTP status the file leaves out is the faults API's to default, and
+// whatever it chose matches.
 func sameFault(h, want apiFault) bool {
+	optional := func(same bool, given bool) bool { return same || !given }
 	return h.PhoneNumberID == want.PhoneNumberID && h.WaID == want.WaID && h.Kind == want.Kind && h.Code == want.Code &&
-		h.Status == want.Status && sameDuration(h.Delay, want.Delay) && sameDuration(h.TTL, want.TTL) &&
-		h.HTTPStatus == want.HTTPStatus && reflect.DeepEqual(h.Probability, want.Probability) &&
-		reflect.DeepEqual(h.Count, want.Count) && h.Note == want.Note
+		h.Status == want.Status && optional(sameDuration(h.Delay, want.Delay), want.Delay != "") &&
+		optional(sameDuration(h.TTL, want.TTL), want.TTL != "") && optional(h.HTTPStatus == want.HTTPStatus, want.HTTPStatus != 0) &&
+		reflect.DeepEqual(h.Probability, want.Probability) && reflect.DeepEqual(h.Count, want.Count) && h.Note == want.Note
 }
 
 // onprem reads an On-Premises number's API key and sets up its deployment:
