@@ -16,7 +16,7 @@
 //           behaviour-auto-read, behaviour-offline, behaviour-not-on-whatsapp, behaviour-save,
 //           chat-log, load-older,
 //           bubble (data-id, data-direction: inbound | outbound, data-status, data-type),
-//           tick (data-status), bubble-error, bubble-button (data-index), list-open,
+//           tick (data-status), bubble-error, bubble-fault (data-fault-id, data-fault-kind), bubble-button (data-index), list-open,
 //           list-row (data-row-id), reaction, quoted, link-preview, media,
 //           bubble-reply, bubble-react, react-emoji,
 //           composer-input, composer-send, composer-attach, composer-file,
@@ -30,16 +30,16 @@
 //           referral-video-url, referral-thumbnail-url, referral-ctwa-clid, system-type,
 //           system-wa-id, system-identity, system-body, unsupported-type, flow-name, flow-body,
 //           flow-json, order-lines, order-line, referral,
-//           safety-toggle, safety-box, safety, phone-block, phone-unblock, phone-report,
+//           safety-toggle, safety-box, safety, safety-state (data-blocked), phone-block, phone-unblock, phone-report,
 //           faults-toggle, faults-box (holding a faults-panel)
 // Messages  messages-view, msg-filter-number, msg-filter-contact, msg-filter-direction,
 //           msg-filter-type, msg-filter-status, msg-filter-since, msg-filter-until,
 //           msg-filter-apply, msg-filter-reset, message-row (data-id), message-detail,
-//           message-detail-close, message-detail-back, page-newer, page-older
+//           message-detail-close, message-detail-back, message-error, message-fault, page-newer, page-older
 // Webhooks  webhooks-view, app-webhook-form (data-app-id), app-callback-url, app-verify-token,
 //           app-field (data-field), app-api-version, app-webhook-save, app-webhook-result,
 //           delivery-filter-state, delivery-row (data-id, data-state), delivery-detail,
-//           delivery-detail-close, delivery-detail-back, delivery-attempt, redeliver,
+//           delivery-detail-close, delivery-detail-back, delivery-attempt, attempt-fault, delivery-fault, redeliver,
 //           redeliver-failed, deliveries-older
 // Templates templates-view, template-waba-filter, template-row (data-id, data-name, data-status),
 //           template-approve, template-reject, template-pause, template-disable,
@@ -51,7 +51,7 @@
 //           quality-panel, quality-facts, quality-rating (data-rating), quality-tier (data-tier),
 //           quality-blocks (data-count), quality-reports (data-count), quality-flagged,
 //           quality-restricted, quality-throughput (data-level), quality-reached, quality-upgrade,
-//           quality-refresh, quality-open-number, quality-rating-select, quality-set, tier-select,
+//           quality-throughput-upgrade, business-verified (data-verified), quality-refresh, quality-open-number, quality-rating-select, quality-set, tier-select,
 //           tier-set, throughput-select, throughput-set, restrict-duration, restrict,
 //           restrict-lift, business-verify,
 //           limits-panel (data-scope: number | waba), limits-mode (data-mode), limits-effective,

@@ -195,3 +195,18 @@ export function badge(value, testid) {
 
 // empty is the placeholder of an empty list.
 export const empty = (text) => h('p', { class: 'empty', text });
+
+// faultOf reads what an injected fault wrote into an error ("... injected by
+// wabi fault 1537… (delivery_failed 131049)", "wabi fault 1537…
+// (webhook_duplicated): ..."): { id, kind }, or null when no fault made it.
+export function faultOf(text) {
+  const m = /wabi fault (\d+) \(([a-z_]+)/.exec(String(text || ''));
+  return m ? { id: m[1], kind: m[2] } : null;
+}
+
+// faultMark is the small "injected" label of what a fault made, naming the
+// fault in its title.
+export function faultMark(f, testid) {
+  return h('span', { class: 'injected', 'data-testid': testid, 'data-fault-id': f.id, 'data-fault-kind': f.kind,
+    title: 'Injected on purpose by wabi fault ' + f.id + ' (' + f.kind + ')', text: 'injected ' + f.kind.replace(/_/g, ' ') });
+}

@@ -2,7 +2,7 @@
 // virtual phone shows it. The chat (chat.js) supplies what a bubble needs from
 // outside through ctx: the other messages (quotes, reactions), media
 // downloads, taps, replies and reactions.
-import { h, plus, time } from '../dom.js';
+import { h, plus, time, faultOf, faultMark } from '../dom.js';
 import { icon } from '../icons.js';
 
 const urlRe = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
@@ -338,7 +338,8 @@ export function bubble(m, ctx) {
   m.referral ? referral(m.referral) : null,
   content(m, ctx),
   m.error ? h('div', { class: 'bubble-error', 'data-testid': 'bubble-error', 'data-code': m.error.code },
-    '⚠ ' + m.error.code + ': ' + m.error.message) : null,
+    '⚠ ' + m.error.code + ': ' + m.error.message,
+    faultOf(m.error.message) ? [' ', faultMark(faultOf(m.error.message), 'bubble-fault')] : null) : null,
   h('div', { class: 'meta' },
     m.category && !mine ? h('span', { class: 'cat', text: m.category }) : null,
     h('time', { datetime: m.timestamp, text: time(m.timestamp) }),

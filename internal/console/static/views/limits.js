@@ -21,13 +21,24 @@ function show(k, v) {
 }
 
 // usageRows flattens the usage object, whatever its depth, into label/value
-// pairs: { throughput: { used: 3 } } is "throughput used: 3".
+// pairs: { throughput: { available: 3 } } is "throughput available: 3"; a
+// list's items are named by their app or customer, else their place.
 function usageRows(u, prefix) {
   const out = [];
   for (const [k, v] of Object.entries(u || {})) {
+    if (prefix && /_id$/.test(k)) continue; // the item's name says it
     const label = (prefix ? prefix + ' ' : '') + k.replace(/_/g, ' ');
-    if (v && typeof v === 'object' && !Array.isArray(v)) out.push(...usageRows(v, label));
-    else out.push([label, Array.isArray(v) ? v.join(', ') : String(v)]);
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => {
+        const name = item && typeof item === 'object' ? (item.app_id ? 'app ' + item.app_id : item.wa_id ? '+' + item.wa_id : '#' + (i + 1)) : '#' + (i + 1);
+        if (item && typeof item === 'object') out.push(...usageRows(item, label + ' · ' + name));
+        else out.push([label + ' ' + name, String(item)]);
+      });
+    } else if (v && typeof v === 'object') {
+      out.push(...usageRows(v, label));
+    } else {
+      out.push([label, String(v)]);
+    }
   }
   return out;
 }

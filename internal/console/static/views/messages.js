@@ -3,7 +3,7 @@
 // the full JSON of a message in a side pane.
 import { state } from '../state.js';
 import { get, q, loadNumbers } from '../api.js';
-import { h, clear, field, select, fail, plus, dateTime, json, badge, empty, showSplit, backButton } from '../dom.js';
+import { h, clear, field, select, fail, plus, dateTime, json, badge, empty, showSplit, backButton, faultOf, faultMark } from '../dom.js';
 import { subscribe } from '../live.js';
 import { snippet } from './bubbles.js';
 import { platformName } from './chat.js';
@@ -115,7 +115,8 @@ export function render(main, route) {
           h('td', { class: colClass[2], text: n ? plus(n.display_phone_number) : m.phone_number_id }),
           h('td', { class: colClass[3], text: plus(m.wa_id) }),
           h('td', { class: colClass[4], text: m.type }),
-          h('td', {}, badge(m.status), m.error ? h('small', { class: 'muted', text: ' ' + m.error.code }) : null),
+          h('td', {}, badge(m.status), m.error ? h('small', { class: 'muted', text: ' ' + m.error.code }) : null,
+            m.error && faultOf(m.error.message) ? [' ', faultMark(faultOf(m.error.message), 'message-fault')] : null),
           h('td', { class: 'ellipsis' }, h('button', { type: 'button', class: 'linkish', 'aria-label': 'Show message ' + m.id,
             onclick: (e) => { e.stopPropagation(); open(); } }, snippet(m) || m.id)));
       }));
@@ -145,6 +146,9 @@ export function render(main, route) {
         h('dl', { class: 'kv' },
           h('dt', { text: 'id' }), h('dd', { class: 'mono', text: m.id }),
           h('dt', { text: 'status' }), h('dd', {}, badge(m.status), ' ', dateTime(m.status_at)),
+          m.error ? [h('dt', { text: 'error' }), h('dd', { 'data-testid': 'message-error' }, m.error.code + ': ' + m.error.message,
+            faultOf(m.error.message) ? [' ', faultMark(faultOf(m.error.message), 'message-fault'), ' ',
+              h('a', { href: '#/numbers/' + encodeURIComponent(m.phone_number_id), text: 'the number\'s faults' })] : null)] : null,
           h('dt', { text: 'chat' }), h('dd', {}, h('a', { href: chatLink, text: 'Open the chat of ' + plus(m.wa_id) })),
           h('dt', { text: 'webhooks' }), h('dd', {}, h('a', { href: '#/webhooks?message_id=' + encodeURIComponent(m.id), text: 'Deliveries about this message' }))),
         h('pre', { class: 'json', tabindex: '0', 'aria-label': 'Message JSON', text: json(m) }));

@@ -34,6 +34,7 @@ function facts(q, compact) {
   out.push(
     row('throughput', 'quality-throughput', q.throughput || 'STANDARD', { 'data-level': q.throughput || '' }),
     row('customers reached', 'quality-reached', (q.reached_24h ?? 0) + ' in 24 hours · ' + (q.reached_7d ?? 0) + ' in 7 days'));
+  if (q.throughput_upgrade_until) out.push(row('throughput upgrade', 'quality-throughput-upgrade', 'until ' + when(q.throughput_upgrade_until) + ': sends fail with 131057 meanwhile'));
   if (q.upgrade_at) out.push(row('next tier', 'quality-upgrade', when(q.upgrade_at)));
   return out;
 }
@@ -80,17 +81,21 @@ export function qualityPanel(number, waba, compact, onChange) {
       h('small', { class: 'hint', text: 'a verified business may rise to the next tier' })) : null);
   }
 
-  function draw(q) {
+  function draw(q, lim) {
     clear(box,
       h('div', { class: 'detail-head' }, h('h3', { text: 'Quality and messaging limit' }),
         compact ? h('a', { class: 'btn small', href: '#/numbers/' + enc(number.id), 'data-testid': 'quality-open-number' }, 'Open the number') : null,
         h('button', { type: 'button', class: 'btn small ghost', 'data-testid': 'quality-refresh', onclick: refresh }, 'Refresh')),
-      h('dl', { class: 'kv', 'data-testid': 'quality-facts' }, facts(q, compact)),
+      h('dl', { class: 'kv', 'data-testid': 'quality-facts' }, facts(q, compact),
+        lim ? [h('dt', { text: 'business' }), h('dd', { 'data-testid': 'business-verified', 'data-verified': String(!!lim.verified) },
+          lim.verified ? 'verified' : 'not verified', lim.upgrade_to ? ' · rises to ' + lim.upgrade_to + (lim.upgrade_at ? ' ' + relative(lim.upgrade_at) : '') : '')] : null),
       compact ? null : controls(q));
   }
 
   function refresh() {
-    return get(base).then(draw, (err) => {
+    const biz = !compact && waba && waba.business_id;
+    const lim = biz ? get('/api/businesses/' + enc(biz) + '/messaging_limit').catch(() => null) : null;
+    return Promise.all([get(base), lim]).then(([q, l]) => draw(q, l), (err) => {
       clear(box, h('h3', { text: 'Quality and messaging limit' }), empty(err.status === 404 ? 'This wabi does not rate numbers yet.' : err.message));
     });
   }
@@ -103,16 +108,46 @@ export function qualityPanel(number, waba, compact, onChange) {
 // each moving the number's quality, shown under the buttons.
 export function safetyBox(phone, number, waba) {
   const quality = qualityPanel(number, waba, true);
-  const act = (what, said) => post('/api/phones/' + enc(phone.wa_id) + '/' + what, { phone_number_id: number.id }).then(() => {
-    toast(said);
-    quality.refresh();
-  }, fail);
+  const stateLine = h('p', { class: 'safety-state', 'data-testid': 'safety-state', role: 'status' });
+  const block = h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'phone-block', onclick: () => act('block', 'The phone blocked the business.') }, 'Block');
+  const unblock = h('button', { type: 'button', class: 'btn small', 'data-testid': 'phone-unblock', onclick: () => act('unblock', 'The phone unblocked the business.') }, 'Unblock');
+
+  // show says whether the phone blocks the number; null when unknown.
+  function show(blocked) {
+    stateLine.dataset.blocked = blocked === null ? '' : String(blocked);
+    stateLine.textContent = blocked === null ? '' : blocked
+      ? 'This phone blocks the business: its messages to the phone fail as undeliverable (131026).'
+      : 'This phone does not block the business.';
+    block.disabled = blocked === true;
+    unblock.disabled = blocked === false;
+  }
+
+  // look asks who blocks the number (GET /api/phone_numbers/{id}/blocks).
+  function look() {
+    get('/api/phone_numbers/' + enc(number.id) + '/blocks').then((r) => show((r.data || []).includes(phone.wa_id)), () => show(null));
+  }
+
+  function act(what, said) {
+    post('/api/phones/' + enc(phone.wa_id) + '/' + what, { phone_number_id: number.id }).then((r) => {
+      toast(said);
+      if (r && typeof r.blocked === 'boolean') show(r.blocked);
+      quality.refresh();
+    }, fail);
+  }
+
+  show(null);
+  look();
   const el = h('div', { class: 'safety', 'data-testid': 'safety' },
-    h('p', { class: 'muted', text: 'Customers who block or report a business lower its quality rating; enough of them flag the number and then restrict it, as on WhatsApp.' }),
-    h('div', { class: 'row' },
-      h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'phone-block', onclick: () => act('block', 'The phone blocked the business.') }, 'Block'),
-      h('button', { type: 'button', class: 'btn small', 'data-testid': 'phone-unblock', onclick: () => act('unblock', 'The phone unblocked the business.') }, 'Unblock'),
+    h('p', { class: 'muted', text: 'Customers who block or report a business lower its quality rating; enough of them make it RED, and a number RED for long costs its business a messaging tier, as on WhatsApp.' }),
+    h('div', { class: 'row' }, block, unblock,
       h('button', { type: 'button', class: 'btn small danger', 'data-testid': 'phone-report', onclick: () => act('report', 'The phone reported the business.') }, 'Report')),
+    stateLine,
     quality.el);
-  return { el, refresh: quality.refresh };
+  return {
+    el,
+    refresh() {
+      look();
+      quality.refresh();
+    },
+  };
 }

@@ -4,7 +4,7 @@
 // #/webhooks/{delivery id}, with ?state=, ?app_id=, ?message_id= filters.
 import { state } from '../state.js';
 import { get, post, put, q, enc, loadNumbers } from '../api.js';
-import { h, clear, field, select, fail, toast, plus, dateTime, relative, json, badge, empty, copyButton, showSplit, backButton } from '../dom.js';
+import { h, clear, field, select, fail, toast, plus, dateTime, relative, json, badge, empty, copyButton, showSplit, backButton, faultOf, faultMark } from '../dom.js';
 import { subscribe } from '../live.js';
 
 const fields = ['messages', 'message_template_status_update', 'template_category_update', 'message_template_quality_update'];
@@ -118,7 +118,7 @@ export function render(main, route) {
       onclick: (e) => { e.stopPropagation(); open(d.id); } }, d.event)),
     h('td', { class: colClass[2], text: targetName(d) + (d.wa_id ? ' → ' + plus(d.wa_id) : '') }),
     h('td', { text: String(d.attempts) }),
-    h('td', { title: d.last_error || '' }, d.last_status ? String(d.last_status) : d.last_error ? 'error' : '–'),
+    h('td', { title: d.last_error || '' }, d.last_status ? String(d.last_status) : faultOf(d.last_error) ? faultMark(faultOf(d.last_error), 'delivery-fault') : d.last_error ? 'error' : '–'),
     h('td', { class: colClass[5], 'data-next': retry ? d.next_attempt_at : null, text: retry }),
     h('td', { class: 'mono ' + colClass[6], text: dateTime(d.created_at) }));
   }
@@ -167,7 +167,9 @@ export function render(main, route) {
         a.status_code ? badge(String(a.status_code), 'attempt-status') : badge('no answer'),
         h('span', { class: 'muted', text: dateTime(a.at) + (ms ? ' · ' + ms : '') })),
       a.url ? h('div', { class: 'muted mono', text: a.url }) : null,
-      a.error ? h('div', { class: 'result err', text: a.error }) : null,
+      // An attempt a fault made (held back, reordered, POSTed twice) says so.
+      a.error && faultOf(a.error) ? h('div', { class: 'result fault', 'data-testid': 'attempt-fault' }, faultMark(faultOf(a.error)), ' ', a.error)
+        : a.error ? h('div', { class: 'result err', text: a.error }) : null,
       a.response ? h('pre', { class: 'json small', text: a.response }) : null);
   }
 
