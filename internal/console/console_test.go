@@ -116,7 +116,8 @@ func TestReferencedFiles(t *testing.T) {
 			queue = append(queue, path.Join(path.Dir(p), spec))
 		}
 	}
-	for _, want := range []string{"/app.js", "/api.js", "/style.css", "/views/phones.js", "/views/bubbles.js", "/views/setup.js"} {
+	for _, want := range []string{"/app.js", "/api.js", "/style.css", "/views/phones.js", "/views/bubbles.js", "/views/setup.js",
+		"/views/kinds.js", "/views/numbers.js", "/views/limits.js", "/views/quality.js", "/views/faults.js"} {
 		if !seen[want] {
 			t.Errorf("%s is not reached from index.html", want)
 		}

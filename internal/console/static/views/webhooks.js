@@ -7,7 +7,8 @@ import { get, post, put, q, enc, loadNumbers } from '../api.js';
 import { h, clear, field, select, fail, toast, plus, dateTime, relative, json, badge, empty, copyButton, showSplit, backButton, faultOf, faultMark } from '../dom.js';
 import { subscribe } from '../live.js';
 
-const fields = ['messages', 'message_template_status_update', 'template_category_update', 'message_template_quality_update'];
+const fields = ['messages', 'message_template_status_update', 'template_category_update', 'message_template_quality_update',
+  'phone_number_quality_update', 'business_capability_update', 'account_update'];
 const pageSize = 50;
 // colClass hides columns of the deliveries where the table is narrow: beside
 // an open detail (hide-split) and on a phone (hide-phone).
