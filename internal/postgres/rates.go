@@ -37,7 +37,7 @@ func (s *Store) TakeTokens(ctx context.Context, now time.Time, takes []wabi.Take
 	for i, t := range takes {
 		keys[i], bursts[i], intervals[i], ns[i] = t.Key, int64(t.Burst), int64(t.Interval), int64(t.N)
 	}
-	rows, err := s.pool.Query(ctx, "SELECT granted, remaining, retry_after FROM wabi_take_tokens($1, $2, $3, $4, $5)",
+	rows, err := s.pool.Query(ctx, "SELECT granted, remaining, retry_after, full_in FROM wabi_take_tokens($1, $2, $3, $4, $5)",
 		keys, bursts, intervals, ns, now.UnixNano())
 	if err != nil {
 		return false, nil, fmt.Errorf("postgres: take tokens: %w", err)
@@ -46,11 +46,11 @@ func (s *Store) TakeTokens(ctx context.Context, now time.Time, takes []wabi.Take
 	found := make([]wabi.Tokens, 0, len(takes))
 	granted := false
 	for rows.Next() {
-		var remaining, retry int64
-		if err := rows.Scan(&granted, &remaining, &retry); err != nil {
+		var remaining, retry, full int64
+		if err := rows.Scan(&granted, &remaining, &retry, &full); err != nil {
 			return false, nil, fmt.Errorf("postgres: take tokens: %w", err)
 		}
-		found = append(found, wabi.Tokens{Remaining: int(remaining), RetryAfter: time.Duration(retry)})
+		found = append(found, wabi.Tokens{Remaining: int(remaining), RetryAfter: time.Duration(retry), Full: time.Duration(full)})
 	}
 	if err := rows.Err(); err != nil {
 		return false, nil, fmt.Errorf("postgres: take tokens: %w", err)

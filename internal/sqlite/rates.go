@@ -58,8 +58,7 @@ func (b *buckets) take(now int64, takes []wabi.Take) (bool, []wabi.Tokens, error
 		for i, t := range takes {
 			if found[i].RetryAfter == 0 {
 				t.N = 0
-				f, _, _ := t.Apply(b.tat[t.Key], now)
-				found[i].Remaining = f.Remaining
+				found[i], _, _ = t.Apply(b.tat[t.Key], now)
 			}
 		}
 		return false, found, nil

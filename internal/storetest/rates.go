@@ -66,23 +66,38 @@ func testBucket(t *testing.T, s wabi.Store) {
 		ok   bool
 		want wabi.Tokens
 	}
+	s3 := time.Duration(3) * time.Second
 	for _, st := range []step{
-		{"first of a new bucket", 0, b(1), true, wabi.Tokens{Remaining: 2}},
-		{"second", 0, b(1), true, wabi.Tokens{Remaining: 1}},
-		{"a read", 0, b(0), true, wabi.Tokens{Remaining: 1}},
-		{"third", 0, b(1), true, wabi.Tokens{Remaining: 0}},
-		{"a read of an empty bucket says when a token comes", 0, b(0), true, wabi.Tokens{Remaining: 0, RetryAfter: time.Second}},
-		{"fourth at once", 0, b(1), false, wabi.Tokens{Remaining: 0, RetryAfter: time.Second}},
-		{"two tokens 0.4 s later", 400 * time.Millisecond, b(2), false, wabi.Tokens{Remaining: 0, RetryAfter: 1600 * time.Millisecond}},
-		{"one token a nanosecond early", time.Second - 1, b(1), false, wabi.Tokens{Remaining: 0, RetryAfter: 1}},
-		{"one token on time", time.Second, b(1), true, wabi.Tokens{Remaining: 0}},
-		{"half a token later", 1500 * time.Millisecond, b(1), false, wabi.Tokens{Remaining: 0, RetryAfter: 500 * time.Millisecond}},
-		{"after a long rest the bucket is full", time.Hour, b(3), true, wabi.Tokens{Remaining: 0}},
+		{"first of a new bucket", 0, b(1), true, wabi.Tokens{Remaining: 2, Full: time.Second}},
+		{"second", 0, b(1), true, wabi.Tokens{Remaining: 1, Full: 2 * time.Second}},
+		{"a read", 0, b(0), true, wabi.Tokens{Remaining: 1, Full: 2 * time.Second}},
+		{"third", 0, b(1), true, wabi.Tokens{Remaining: 0, Full: s3}},
+		{"a read of an empty bucket says when a token comes", 0, b(0), true, wabi.Tokens{Remaining: 0, RetryAfter: time.Second, Full: s3}},
+		{"fourth at once", 0, b(1), false, wabi.Tokens{Remaining: 0, RetryAfter: time.Second, Full: s3}},
+		{"two tokens 0.4 s later", 400 * time.Millisecond, b(2), false, wabi.Tokens{Remaining: 0, RetryAfter: 1600 * time.Millisecond, Full: 2600 * time.Millisecond}},
+		{"one token a nanosecond early", time.Second - 1, b(1), false, wabi.Tokens{Remaining: 0, RetryAfter: 1, Full: 2*time.Second + 1}},
+		{"one token on time", time.Second, b(1), true, wabi.Tokens{Remaining: 0, Full: s3}},
+		{"half a token later", 1500 * time.Millisecond, b(1), false, wabi.Tokens{Remaining: 0, RetryAfter: 500 * time.Millisecond, Full: 2500 * time.Millisecond}},
+		{"after a long rest the bucket is full", time.Hour, b(3), true, wabi.Tokens{Remaining: 0, Full: s3}},
 		{"and it holds no more than its burst", 2 * time.Hour, b(0), true, wabi.Tokens{Remaining: 3}},
 	} {
 		ok, found := mustTake(t, s, t0.Add(st.at), st.take)
 		if ok != st.ok || found[0] != st.want {
 			t.Errorf("%s: granted %v, found %+v; want %v, %+v", st.name, ok, found[0], st.ok, st.want)
+		}
+	}
+	// When the next token comes follows from when the bucket is full.
+	for _, tc := range []struct {
+		found wabi.Tokens
+		want  time.Duration
+	}{
+		{wabi.Tokens{Remaining: 0, Full: s3}, time.Second},
+		{wabi.Tokens{Remaining: 0, Full: 2500 * time.Millisecond}, 500 * time.Millisecond},
+		{wabi.Tokens{Remaining: 1, Full: 2 * time.Second}, 0},
+		{wabi.Tokens{Remaining: 3}, 0},
+	} {
+		if got := tc.found.Next(b(0).Bucket); got != tc.want {
+			t.Errorf("%+v: next token in %s, want %s", tc.found, got, tc.want)
 		}
 	}
 	// Another key is another bucket, and a bucket's shape is the take's: the
@@ -105,13 +120,14 @@ func testAllOrNone(t *testing.T, s wabi.Store) {
 	}
 	for i := range 3 {
 		ok, found := mustTake(t, s, t0.Add(time.Duration(i)*time.Second), full(1), empty(1))
-		want := []wabi.Tokens{{Remaining: 10}, {Remaining: 0, RetryAfter: 6*time.Second - time.Duration(i)*time.Second}}
+		want := []wabi.Tokens{{Remaining: 10}, {Remaining: 0, RetryAfter: 6*time.Second - time.Duration(i)*time.Second,
+			Full: 12*time.Second - time.Duration(i)*time.Second}}
 		if ok || !reflect.DeepEqual(found, want) {
 			t.Fatalf("take %d from a full and an empty bucket: granted %v, found %+v; want refused, %+v", i, ok, found, want)
 		}
 	}
 	ok, found := mustTake(t, s, t0.Add(6*time.Second), full(1), empty(1))
-	if want := []wabi.Tokens{{Remaining: 9}, {Remaining: 0}}; !ok || !reflect.DeepEqual(found, want) {
+	if want := []wabi.Tokens{{Remaining: 9, Full: time.Second}, {Remaining: 0, Full: 12 * time.Second}}; !ok || !reflect.DeepEqual(found, want) {
 		t.Fatalf("the same take once the empty bucket has a token: granted %v, found %+v; want granted, %+v", ok, found, want)
 	}
 	// A read alongside a refused take is still a read.

@@ -41,6 +41,15 @@ type Tokens struct {
 	// its bucket had the tokens. A caller that waits that long and finds
 	// nobody else took from the bucket meanwhile gets them.
 	RetryAfter time.Duration
+	// Full is how long until the bucket is full again, as Remaining counts
+	// it: 0 when it is full.
+	Full time.Duration
+}
+
+// Next is how long until the bucket of t, as f found it, holds a token: 0
+// when it holds one.
+func (f Tokens) Next(b Bucket) time.Duration {
+	return max(0, f.Full-time.Duration(b.Burst-1)*b.Interval)
 }
 
 // RateStore keeps the token buckets of Meta's rate limits (throughput per
@@ -104,9 +113,9 @@ func (t Take) Apply(tat, now int64) (found Tokens, newTAT int64, granted bool) {
 	next := tat + int64(max(t.N, 1))*interval
 	wait := next - full - now
 	if t.N == 0 || wait > 0 {
-		return Tokens{Remaining: whole(now+full-tat, interval), RetryAfter: time.Duration(max(wait, 0))}, tat, t.N == 0
+		return Tokens{Remaining: whole(now+full-tat, interval), RetryAfter: time.Duration(max(wait, 0)), Full: time.Duration(tat - now)}, tat, t.N == 0
 	}
-	return Tokens{Remaining: whole(now+full-next, interval)}, next, true
+	return Tokens{Remaining: whole(now+full-next, interval), Full: time.Duration(next - now)}, next, true
 }
 
 // whole is how many whole intervals d holds, 0 if d is negative: a bucket
