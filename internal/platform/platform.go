@@ -100,6 +100,11 @@ type Platform struct {
 	// NodeTimeout is how long a node may go without a heartbeat before the
 	// others adopt its messages. Default DefaultNodeTimeout.
 	NodeTimeout time.Duration
+	// Limits are the rate limits of every number and WABA that has no
+	// override of its own (see limits_config.go). Default: the zero value,
+	// off, with Meta's values for numbers and WABAs whose override turns them
+	// on; wabi serve sets MetaLimits() unless WABI_LIMITS=off.
+	Limits LimitConfig
 	// QualityRules are the timings of messaging limits and quality ratings
 	// (tier upgrades, RED numbers, throughput upgrades). Default nil: Meta's,
 	// MetaQualityRules().
