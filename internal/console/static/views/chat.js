@@ -61,7 +61,7 @@ export function mountChat(el, phone, number, onPhone) {
         d.button.setAttribute('aria-expanded', 'true');
         const f = d.box.querySelector(first || 'input, select, button');
         if (f) f.focus();
-      } }, icon(glyph, 16), h('span', { class: 'label', text: ' ' + label }));
+      } }, icon(glyph, 16), h('span', { class: make ? 'label optional' : 'label', text: ' ' + label }));
     drawers.push(d);
     return d;
   }
