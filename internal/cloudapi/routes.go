@@ -98,6 +98,9 @@ func (a *API) handle(h handlerFunc) http.Handler {
 			err = bodyTooLarge(limit)
 		}
 		if err == nil {
+			err = a.meter(w, r, c) // management call limits (usage.go)
+		}
+		if err == nil {
 			err = h(w, r, c)
 		}
 		if err != nil {
