@@ -27,6 +27,8 @@ type benchConfig struct {
 	Text        string
 	OpenWindow  bool
 	AdminKey    string
+	// LiftLimits turns the number's limits off for the run (see limits).
+	LiftLimits bool
 }
 
 // bench is the load generator: it sends text messages through the Cloud API of
@@ -45,6 +47,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&c.Text, "text", "Your order has shipped.", "message text")
 	fs.BoolVar(&c.OpenWindow, "open-window", true, "have the recipient write first, so free-form text is allowed")
 	fs.StringVar(&c.AdminKey, "admin-key", getenv("WABI_ADMIN_KEY"), "control API key, if the server needs one")
+	fs.BoolVar(&c.LiftLimits, "lift-limits", false, "turn the number's limits off for the run and back after it; wabi applies Meta's by default (80 msg/s, 45 then one per 6 s to one customer), which a load test should lift with this or by starting wabi with WABI_LIMITS=off")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -57,6 +60,13 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := c.fillDefaults(ctx, client); err != nil {
 		return err
 	}
+	if c.LiftLimits {
+		restore, err := c.liftLimits(ctx, client, stderr)
+		if err != nil {
+			return err
+		}
+		defer restore()
+	}
 	fmt.Fprintf(stdout, "wabi bench: %s → %s from %s for %s, ", c.URL, c.To, c.PhoneID, c.Duration)
 	if c.Rate > 0 {
 		fmt.Fprintf(stdout, "%d req/s open loop (at most %d in flight)\n", c.Rate, c.Concurrency)
@@ -68,6 +78,12 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	// graceful shutdown for seconds.
 	client.CloseIdleConnections()
 	r.print(stdout)
+	if n := r.limited(); n > 0 {
+		fmt.Fprintf(stdout, "\n  %d sends were refused by wabi's limits, as Meta refuses them (130429: the number's\n"+
+			"  messages per second; 131056: 45 at once, then one every 6 s, to one customer). To measure\n"+
+			"  wabi instead, lift them: run again with -lift-limits, start wabi with WABI_LIMITS=off, or\n"+
+			"  PUT /api/phone_numbers/%s/limits {\"enabled\":false}.\n", n, c.PhoneID)
+	}
 	if r.ok == 0 {
 		return fmt.Errorf("no request succeeded")
 	}
@@ -170,11 +186,11 @@ func (c *benchConfig) run(ctx context.Context, client *http.Client) *benchResult
 		if err != nil {
 			outcome = "error: " + err.Error()
 		} else {
+			if resp.StatusCode != http.StatusOK {
+				outcome = "HTTP " + resp.Status + errorCode(resp.Body)
+			}
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				outcome = "HTTP " + resp.Status
-			}
 		}
 		mu.Lock()
 		defer mu.Unlock()
@@ -249,6 +265,65 @@ func (r *benchResult) print(w io.Writer) {
 	for _, k := range keys {
 		fmt.Fprintf(w, "  failed      %d × %s\n", r.failed[k], k)
 	}
+}
+
+// limitCodes are the error codes of the limits a load test runs into.
+var limitCodes = []string{"(#130429)", "(#131056)"}
+
+// limited is how many sends wabi's limits refused.
+func (r *benchResult) limited() int {
+	n := 0
+	for k, v := range r.failed {
+		for _, c := range limitCodes {
+			if strings.HasSuffix(k, c) {
+				n += v
+			}
+		}
+	}
+	return n
+}
+
+// errorCode reads the code of a Graph error body, as " (#130429)", or "".
+func errorCode(body io.Reader) string {
+	var e struct {
+		Error struct{ Code int } `json:"error"`
+	}
+	if json.NewDecoder(io.LimitReader(body, 64<<10)).Decode(&e) != nil || e.Error.Code == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (#%d)", e.Error.Code)
+}
+
+// liftLimits turns the number's limits off through the control API and
+// returns what puts its override back as it was.
+func (c *benchConfig) liftLimits(ctx context.Context, client *http.Client, stderr io.Writer) (restore func(), err error) {
+	path := "/api/phone_numbers/" + c.PhoneID + "/limits"
+	var was struct {
+		Override map[string]any `json:"override"`
+	}
+	if err := c.control(ctx, client, "GET", path, nil, &was); err != nil {
+		return nil, fmt.Errorf("read the number's limits (or start wabi with WABI_LIMITS=off and drop -lift-limits): %w", err)
+	}
+	lifted := map[string]any{}
+	for k, v := range was.Override {
+		lifted[k] = v
+	}
+	lifted["enabled"] = false
+	if err := c.control(ctx, client, "PUT", path, lifted, nil); err != nil {
+		return nil, fmt.Errorf("lift the number's limits: %w", err)
+	}
+	return func() {
+		ctx := context.WithoutCancel(ctx)
+		var err error
+		if len(was.Override) == 0 {
+			err = c.control(ctx, client, "DELETE", path, nil, nil)
+		} else {
+			err = c.control(ctx, client, "PUT", path, was.Override, nil)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "wabi bench: the number's limits stay lifted: %v\n", err)
+		}
+	}, nil
 }
 
 func (r *benchResult) failedCount() int {

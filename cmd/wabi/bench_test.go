@@ -29,13 +29,15 @@ func startInProcess(t *testing.T) string {
 	return strings.TrimSuffix(strings.Fields(rest)[0], "/")
 }
 
-// TestBench loads a live server briefly, closed and open loop, and checks the
-// report counts successful sends and their latencies.
+// TestBench loads a live server briefly, closed and open loop, with its
+// limits lifted, and checks the report counts successful sends and their
+// latencies; then loads it with its limits, which refuse sends, and checks
+// the report says so and how to lift them.
 func TestBench(t *testing.T) {
 	base := startInProcess(t)
 	for _, args := range [][]string{
-		{"-url", base, "-duration", "300ms", "-concurrency", "4"},
-		{"-url", base, "-duration", "300ms", "-rate", "50", "-concurrency", "4"},
+		{"-url", base, "-duration", "300ms", "-concurrency", "4", "-lift-limits"},
+		{"-url", base, "-duration", "300ms", "-rate", "50", "-concurrency", "4", "-lift-limits"},
 	} {
 		var out strings.Builder
 		if err := run(context.Background(), append([]string{"bench"}, args...), func(string) string { return "" }, &out, io.Discard); err != nil {
@@ -44,6 +46,16 @@ func TestBench(t *testing.T) {
 		report := out.String()
 		if !strings.Contains(report, " ok, 0 failed") || !strings.Contains(report, "p99") {
 			t.Errorf("bench %v report:\n%s", args, report)
+		}
+	}
+	// The runs put the number's limits back: one customer gets 45 at once.
+	var limited strings.Builder
+	if err := run(context.Background(), []string{"bench", "-url", base, "-duration", "300ms", "-concurrency", "4"}, func(string) string { return "" }, &limited, io.Discard); err != nil {
+		t.Fatalf("bench with limits: %v\n%s", err, limited.String())
+	}
+	for _, want := range []string{"45 ok", "HTTP 429 Too Many Requests (#131056)", "refused by wabi's limits", "-lift-limits", "WABI_LIMITS=off"} {
+		if !strings.Contains(limited.String(), want) {
+			t.Errorf("bench with limits: the report does not say %q:\n%s", want, limited.String())
 		}
 	}
 	var out strings.Builder

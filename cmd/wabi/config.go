@@ -38,6 +38,8 @@ type config struct {
 	MessageRetention  time.Duration
 	DeliveryRetention time.Duration
 	ReviewDelay       time.Duration
+	// Limits is "meta" (Meta's rate limits) or "off".
+	Limits string
 	// Scenario is a scenario file applied at start instead of the demo;
 	// ScenarioOut is where the ids it set up are written as JSON. "" for none.
 	Scenario    string
@@ -124,6 +126,14 @@ var settings = []setting{
 				return fmt.Errorf("%q is not a duration such as 5s or 0s, nor manual", v)
 			}
 			c.ReviewDelay = d
+			return nil
+		}},
+	{"limits", "WABI_LIMITS", "meta", "meta applies Meta's limits (80 msg/s per number, 45 then one per 6 s to one customer, management calls per hour, messaging tiers), which the control API overrides per WABA and number; off lifts them all, for load tests",
+		func(c *config, v string) error {
+			if v != "meta" && v != "off" {
+				return fmt.Errorf("must be meta or off, not %q", v)
+			}
+			c.Limits = v
 			return nil
 		}},
 	{"scenario", "WABI_SCENARIO", "", "a scenario file (YAML or JSON, docs/scenarios.md) applied on every start instead of making the demo: businesses, numbers, apps, tokens, phones, templates, limits and faults",

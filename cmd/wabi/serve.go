@@ -107,6 +107,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.Logger = log
 	p.DefaultAPIVersion = cfg.APIVersion
 	p.WindowErrorSync = cfg.WindowErrorSync
+	if cfg.Limits == "meta" {
+		p.Limits = platform.MetaLimits()
+	}
 	p.Blobs, p.Fetch = blobs, fetcher
 	if p.URLKey, err = urlKey(ctx, cfg, p); err != nil {
 		return err
