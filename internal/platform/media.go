@@ -157,9 +157,10 @@ func (p *Platform) OpenMedia(m *wabi.MediaFile) (io.ReadSeekCloser, error) {
 }
 
 // MediaURL returns the download URL of a media file under base (the server's
-// public URL), signed and valid for MediaURLTTL.
+// public URL), signed and valid for MediaURLTTL (less under a
+// media_url_expired fault).
 func (p *Platform) MediaURL(base string, m *wabi.MediaFile) string {
-	exp := strconv.FormatInt(p.clock.Now().Add(MediaURLTTL).Unix(), 10)
+	exp := strconv.FormatInt(p.clock.Now().Add(p.mediaURLTTL(m)).Unix(), 10)
 	q := url.Values{"mid": {m.ID}, "ext": {exp}, "hash": {p.urlHash(m.ID, exp)}}
 	return base + "/whatsapp_business/attachments/?" + q.Encode()
 }

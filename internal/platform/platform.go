@@ -117,6 +117,8 @@ type Platform struct {
 	cache  cache
 	recent recent
 	typing sync.Map // chat key → time the typing indicator ends
+	// faults are the injected faults this node knows of (faults_fire.go).
+	faults faultState
 	// stickerMu serialises this node's changes to sticker packs: adding a
 	// sticker reads and bumps its pack's next index, which must not be lost to a
 	// concurrent change. Across nodes, changePack's compare-and-set keeps it.

@@ -43,6 +43,7 @@ func (p *Platform) UpdateStatuses(ctx context.Context, us []wabi.StatusUpdate) [
 			errs[i] = err
 			continue
 		}
+		ds = p.statusFaults(ctx, m, u, ds)
 		b.Statuses = append(b.Statuses, wabi.StatusChange{MessageID: m.ID, Status: u.Status, At: u.Timestamp, Error: u.Error})
 		b.Deliveries = append(b.Deliveries, ds...)
 		c := *m
