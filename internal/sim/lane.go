@@ -37,6 +37,8 @@ type step struct {
 	seq uint64
 	m   *wabi.Message
 	act action
+	// late: a step a status_delayed fault put off; it is not put off again.
+	late bool
 }
 
 // steps is a min-heap of steps by (due, seq).
@@ -93,25 +95,26 @@ func (n *Network) lane(waID string) *lane {
 }
 
 // push queues a step for m, due at due (now when zero), and sees that the lane
-// runs when it falls due. Nothing is queued once the network stopped: Recover
-// hands unfinished messages back on the next start.
-func (n *Network) push(m *wabi.Message, act action, due time.Time) {
+// runs when it falls due; late marks a step a fault put off. Nothing is queued
+// once the network stopped: Recover hands unfinished messages back on the
+// next start.
+func (n *Network) push(m *wabi.Message, act action, due time.Time, late bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.stopped {
 		return
 	}
-	n.pushLocked(m, act, due)
+	n.pushLocked(m, act, due, late)
 }
 
 // pushLocked is push with mu held and the network running.
-func (n *Network) pushLocked(m *wabi.Message, act action, due time.Time) {
+func (n *Network) pushLocked(m *wabi.Message, act action, due time.Time, late bool) {
 	if due.IsZero() {
 		due = n.clock.Now()
 	}
 	l := n.lane(m.WaID)
 	n.seq++
-	heap.Push(&l.steps, step{due: due, seq: n.seq, m: m, act: act})
+	heap.Push(&l.steps, step{due: due, seq: n.seq, m: m, act: act, late: late})
 	n.kick(l)
 }
 
@@ -203,6 +206,11 @@ type outcome struct {
 	// hold: park the message until its phone comes online; next: queue then
 	// after the delay; neither: the message is done for now.
 	hold, next bool
+	// late: a status_delayed fault put the step off until lateAt; nothing is
+	// reported now.
+	late   bool
+	lateAt time.Time
+	act    action
 }
 
 // run plays one batch of a lane's steps: it reads the phone once, works out each
@@ -214,13 +222,20 @@ func (n *Network) run(ctx context.Context, l *lane, batch []step) {
 		return
 	}
 	gone := vp == nil || vp.Behaviour.NotOnWhatsApp
+	faults := n.faultSource()
 	outs := make([]outcome, len(batch))
 	for i, s := range batch {
 		o := &outs[i]
-		o.m = s.m
+		o.m, o.act = s.m, s.act
 		if gone && s.act != open {
 			o.status, o.err = wabi.StatusFailed, notOnWhatsApp(s.m)
 			continue
+		}
+		if s.act == advance && s.m.Status == wabi.StatusAccepted && !s.late {
+			if err := deliveryFault(ctx, faults, s.m); err != nil {
+				o.status, o.err = wabi.StatusFailed, err
+				continue
+			}
 		}
 		switch {
 		case s.act == open:
@@ -243,6 +258,13 @@ func (n *Network) run(ctx context.Context, l *lane, batch []step) {
 		case s.m.Status == wabi.StatusDelivered:
 			o.then, o.after, o.next = open, time.Duration(vp.Behaviour.ReadDelay), vp.Behaviour.AutoRead
 		}
+		if o.status != "" && !s.late {
+			if d, ok := statusDelay(ctx, faults, s.m, o.status); ok {
+				// The step is played again once the delay is over, and then
+				// reports its status and goes on as it would have now.
+				*o = outcome{m: s.m, act: s.act, late: true, lateAt: n.clock.Now().Add(d)}
+			}
+		}
 	}
 
 	at := n.clock.Now()
@@ -260,10 +282,12 @@ func (n *Network) run(ctx context.Context, l *lane, batch []step) {
 			o.m.Status = o.status
 		}
 		switch {
+		case o.late:
+			n.pushLocked(o.m, o.act, o.lateAt, true)
 		case o.hold:
 			n.holdLocked(o.m, gen)
 		case o.next:
-			n.pushLocked(o.m, o.then, at.Add(o.after))
+			n.pushLocked(o.m, o.then, at.Add(o.after), false)
 		}
 	}
 }

@@ -33,6 +33,10 @@ type Network struct {
 	Sink wabi.NetworkSink
 	// Logger logs statuses that could not be recorded. Default slog.Default().
 	Logger *slog.Logger
+	// Faults decides which messages fail on purpose (delivery_failed) and which
+	// statuses come late (status_delayed). Default: the Sink, when it is a
+	// wabi.FaultSource; else none.
+	Faults wabi.FaultSource
 
 	mu      sync.Mutex
 	phoneAt map[string]cachedPhone     // wa_id → phone as last read
@@ -125,7 +129,7 @@ func (n *Network) logger() *slog.Logger {
 // online), read after the read delay if the phone reads on its own. The statuses
 // of one phone's messages are recorded in the order Deliver was called.
 func (n *Network) Deliver(_ context.Context, m *wabi.Message) error {
-	n.push(m, advance, time.Time{})
+	n.push(m, advance, time.Time{}, false)
 	return nil
 }
 
@@ -134,7 +138,7 @@ func (n *Network) Deliver(_ context.Context, m *wabi.Message) error {
 // may have released the held messages already, so m is tried again instead.
 func (n *Network) holdLocked(m *wabi.Message, gen uint64) {
 	if n.gen != gen {
-		n.pushLocked(m, arrive, time.Time{})
+		n.pushLocked(m, arrive, time.Time{}, false)
 		return
 	}
 	n.held[m.WaID] = append(n.held[m.WaID], m)
@@ -163,7 +167,7 @@ func (n *Network) PhoneChanged(vp *wabi.VirtualPhone) {
 		return
 	}
 	for _, m := range ms {
-		n.pushLocked(m, arrive, time.Time{})
+		n.pushLocked(m, arrive, time.Time{}, false)
 	}
 }
 
@@ -196,15 +200,23 @@ func (n *Network) Read(ctx context.Context, waID, phoneNumberID string, ids []st
 	}
 	now := n.clock.Now()
 	var us []wabi.StatusUpdate
+	late := 0
+	faults := n.faultSource()
 	// The store lists newest first; the phone reads in the order messages came.
 	for _, m := range slices.Backward(ms) {
 		if m.Status != wabi.StatusDelivered || (len(ids) > 0 && !want[m.ID]) {
 			continue
 		}
+		if d, ok := statusDelay(ctx, faults, m, wabi.StatusRead); ok {
+			// Read now, reported late: its lane reports it when the delay is over.
+			n.push(m, open, now.Add(d), true)
+			late++
+			continue
+		}
 		us = append(us, wabi.StatusUpdate{MessageID: m.ID, Status: wabi.StatusRead, Timestamp: now})
 	}
 	if len(us) == 0 {
-		return 0, nil
+		return late, nil
 	}
 	// Record under the phone's lane, so that these reads do not interleave with
 	// the statuses its worker records.
@@ -221,7 +233,7 @@ func (n *Network) Read(ctx context.Context, waID, phoneNumberID string, ids []st
 	l.rec.Lock()
 	errs := n.record(ctx, us)
 	l.rec.Unlock()
-	read, first := 0, error(nil)
+	read, first := late, error(nil)
 	for _, err := range errs {
 		switch {
 		case err == nil:
@@ -231,6 +243,15 @@ func (n *Network) Read(ctx context.Context, waID, phoneNumberID string, ids []st
 		}
 	}
 	return read, first
+}
+
+// faultSource returns where the network's faults come from, nil for nowhere.
+func (n *Network) faultSource() wabi.FaultSource {
+	if n.Faults != nil {
+		return n.Faults
+	}
+	f, _ := n.Sink.(wabi.FaultSource)
+	return f
 }
 
 // Send makes a virtual phone send a message to a business number. The phone must
