@@ -37,9 +37,41 @@ func (p *Platform) qualityRules() QualityRules {
 }
 
 // reachState is what one node keeps in memory about messaging limits: when it
-// last checked each business against the upgrade rule. Its zero value is
-// ready to use.
+// last checked each business against the upgrade rule, and the customers it
+// recorded as reached lately. Its zero value is ready to use.
 type reachState struct {
 	mu      sync.Mutex
 	checked map[string]time.Time // business id → last check of the 7-day rule
+	// seen maps "business|number|wa_id" to when this node last recorded the
+	// customer as reached through the number.
+	seen map[string]time.Time
+}
+
+// reachRefresh is how long a node takes a customer it recorded as reached to
+// stay in its business's window without writing again: a customer messaged
+// again and again costs the store one write a minute, not one a message. A
+// customer's place in the moving window may so end up to this much early.
+const reachRefresh = time.Minute
+
+// maxSeen bounds the customers a node remembers; past it, it forgets them all
+// and writes again.
+const maxSeen = 100_000
+
+// recent reports whether this node recorded the customer key as reached less
+// than reachRefresh before now.
+func (r *reachState) recent(key string, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	at, ok := r.seen[key]
+	return ok && !now.Before(at) && now.Sub(at) < reachRefresh
+}
+
+// remember notes that this node recorded the customer key as reached at now.
+func (r *reachState) remember(key string, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.seen == nil || len(r.seen) >= maxSeen {
+		r.seen = map[string]time.Time{}
+	}
+	r.seen[key] = now
 }
