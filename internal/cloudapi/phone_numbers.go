@@ -128,6 +128,15 @@ func (a *API) phoneValue(r *http.Request, c platform.Caller, pn *wabi.PhoneNumbe
 			cfg = append(cfg, nodeEntry{"whatsapp_business_account", waba})
 		}
 		return cfg, nil
+	case "messaging_limit_tier", "whatsapp_business_manager_messaging_limit":
+		// The limit is the business's, shared by its numbers.
+		tier, err := a.p.NumberTier(r.Context(), pn)
+		if err != nil {
+			return nil, err
+		}
+		n := *pn
+		n.MessagingLimit = tier
+		return phoneFact(&n, field), nil
 	case "last_onboarded_time":
 		if t, ok := platform.LastOnboarded(pn); ok {
 			return t.UTC().Format(graphTime), nil

@@ -135,12 +135,18 @@ func (p *Platform) createDemo(ctx context.Context) error {
 		Platform: wabi.PlatformOnPrem, Registered: true}); err != nil {
 		return err
 	}
+	// The demo business is verified, at 2,000 customers a day, as a business
+	// that finished Meta's business verification is (docs/quality.md).
+	if _, err := p.VerifyBusiness(ctx, b.ID); err != nil {
+		return err
+	}
 	a, err := p.CreateApp(ctx, b.ID, "Demo App")
 	if err != nil {
 		return err
 	}
 	if _, err := p.SetAppWebhook(ctx, Admin, a.ID, WebhookConfig{Fields: []string{wabi.FieldMessages,
-		wabi.FieldMessageTemplateStatusUpdate, wabi.FieldTemplateCategoryUpdate, wabi.FieldMessageTemplateQualityUpdate}}); err != nil {
+		wabi.FieldMessageTemplateStatusUpdate, wabi.FieldTemplateCategoryUpdate, wabi.FieldMessageTemplateQualityUpdate,
+		wabi.FieldPhoneNumberQualityUpdate, wabi.FieldBusinessCapabilityUpdate, wabi.FieldAccountUpdate}}); err != nil {
 		return err
 	}
 	if err := p.Subscribe(ctx, Admin, w.ID, a.ID, "", ""); err != nil {
