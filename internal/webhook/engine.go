@@ -127,9 +127,13 @@ func (e *Engine) work(ctx, bg context.Context, cfg *config) {
 	}
 }
 
-// attempt sends ent's delivery once and records the outcome.
+// attempt sends ent's delivery once and records the outcome, unless a fault
+// holds it back.
 func (e *Engine) attempt(ctx context.Context, cfg *config, ent *entry) {
 	d := ent.d
+	if cfg.faults != nil && e.holdBack(ctx, cfg, ent) {
+		return
+	}
 	a := &wabi.Attempt{DeliveryID: d.ID, N: d.Attempts + 1, At: e.Clock.Now()}
 	t, err := e.Resolver.Resolve(ctx, d)
 	if err != nil {
@@ -144,7 +148,7 @@ func (e *Engine) attempt(ctx context.Context, cfg *config, ent *entry) {
 		a.URL = t.URL
 		post(ctx, cfg, d.Body, &t, a)
 	}
-	e.finish(ent, a, &t)
+	e.finish(ent, a, &t, e.duplicate(ctx, cfg, d, &t, a))
 }
 
 // post POSTs body to t and fills in a.
@@ -191,7 +195,9 @@ func delivered(t *wabi.WebhookTarget, status int) bool {
 
 // finish applies an attempt's outcome, made with target t: delivered or given up
 // deliveries leave the queue, others wait for their retry at the head of their key.
-func (e *Engine) finish(ent *entry, a *wabi.Attempt, t *wabi.WebhookTarget) {
+// dup, when not nil, is a second POST of a delivered attempt a fault made; it is
+// logged after a and changes nothing else.
+func (e *Engine) finish(ent *entry, a *wabi.Attempt, t *wabi.WebhookTarget, dup *wabi.Attempt) {
 	e.mu.Lock()
 	q, d := ent.q, ent.d
 	q.inflight = false
@@ -234,8 +240,15 @@ func (e *Engine) finish(ent *entry, a *wabi.Attempt, t *wabi.WebhookTarget) {
 	case done:
 		e.remove(ent)
 	}
+	if dup != nil {
+		d.Attempts = dup.N
+	}
 	snap := *d
-	e.writes = append(e.writes, wabi.DeliveryUpdate{Delivery: &snap, Attempt: a, Requeue: requeue})
+	if dup != nil {
+		e.writes = append(e.writes, wabi.DeliveryUpdate{Delivery: &snap, Attempt: a}, wabi.DeliveryUpdate{Delivery: &snap, Attempt: dup, Requeue: requeue})
+	} else {
+		e.writes = append(e.writes, wabi.DeliveryUpdate{Delivery: &snap, Attempt: a, Requeue: requeue})
+	}
 	e.signal(e.flushSig)
 	e.schedule(q)
 	hook := e.cfg.onAttempt
@@ -246,6 +259,10 @@ func (e *Engine) finish(ent *entry, a *wabi.Attempt, t *wabi.WebhookTarget) {
 	if hook != nil {
 		dc, ac := snap, *a
 		hook(&dc, &ac)
+		if dup != nil {
+			dc, ac := snap, *dup
+			hook(&dc, &ac)
+		}
 	}
 }
 

@@ -21,6 +21,9 @@ type entry struct {
 	// step and limit are the linear retry policy of the target resolved at the last
 	// attempt; zero step means the engine's exponential backoff.
 	step, limit time.Duration
+	// behind: a webhook_reordered fault holds the delivery back until the next
+	// of its key is queued, or until it falls due again (faults.go).
+	behind bool
 }
 
 // keyQueue is the deliveries of one ordering key; only its head is ever sent.

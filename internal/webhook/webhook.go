@@ -95,6 +95,10 @@ type Engine struct {
 	// they answer with Wake. It must not block. Default nil: the other nodes
 	// find the work when they poll.
 	Announce func()
+	// Faults decides which deliveries are duplicated, reordered or delayed on
+	// purpose (faults.go). Default: the Resolver, when it is a
+	// wabi.FaultSource; else none.
+	Faults wabi.FaultSource
 
 	running atomic.Bool
 	// flushMu serialises store writes so that they land in the order they were made.
@@ -121,6 +125,9 @@ type Engine struct {
 	// retryWake holds a shared engine's timers that claim again when a retry it
 	// scheduled falls due, by delivery id.
 	retryWake map[string]wabi.Timer
+	// behind holds the ids of the deliveries a shared engine held back for the
+	// next of their key (webhook_reordered), to requeue when next claimed.
+	behind map[string]bool
 }
 
 // config is the Engine's fields with defaults applied, fixed for one Run.
@@ -136,6 +143,7 @@ type config struct {
 	node      string
 	lease     time.Duration
 	poll      time.Duration
+	faults    wabi.FaultSource
 }
 
 // NewEngine returns an Engine over the store, resolving targets with r and timing
@@ -199,6 +207,9 @@ func (e *Engine) config() config {
 	}
 	if c.poll <= 0 {
 		c.poll = 5 * time.Second
+	}
+	if c.faults = e.Faults; c.faults == nil {
+		c.faults, _ = e.Resolver.(wabi.FaultSource)
 	}
 	return c
 }
