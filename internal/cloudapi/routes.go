@@ -162,6 +162,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r2 := r.Clone(context.WithValue(r.Context(), versionKey{}, version))
 	r2.URL.Path = "/" + rest
 	r2.URL.RawPath = ""
+	if a.p.APIArmed() && a.injectFault(w, r, rest) {
+		return
+	}
 	a.mux.ServeHTTP(w, r2)
 	// The server removes the temporary files of the request it handed over,
 	// not of this clone: a form parsed on the clone is cleaned up here.

@@ -238,6 +238,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.URL.Path = "/" + tail
 		r.URL.RawPath = ""
 	}
+	if a.p.APIArmed() && a.injectFault(w, r) {
+		return
+	}
 	a.mux.ServeHTTP(w, r)
 }
 
