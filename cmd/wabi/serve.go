@@ -161,6 +161,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
+	// Faults set before this start (they are kept in the store) fire from the
+	// first request on.
+	if err := p.LoadFaults(ctx); err != nil {
+		return fmt.Errorf("load faults: %w", err)
+	}
+
 	base := "http://" + ln.Addr().String()
 	links := map[string]string{
 		"cloud_api":   base + "/" + cfg.APIVersion + "/",
@@ -213,6 +219,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Info("handed unfinished messages back to the network", "count", n)
 	}
 	wg.Go(func() { _ = p.RunAdoption(bg, platform.DefaultHeartbeat) })
+	wg.Go(func() { _ = p.RunFaults(bg, platform.DefaultFaultPoll) })
 	if applied != nil && len(applied.Pending()) > 0 {
 		// Callback URLs whose receiver was not up yet get their webhook once it is.
 		wg.Go(func() { applier.Retry(bg, applied, scenarioRetryEvery) })
