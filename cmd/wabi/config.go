@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wabihq/wabi/internal/fetch"
+	"github.com/wabihq/wabi/internal/platform"
 )
 
 // config is every setting of wabi serve. Each comes from a flag, else from its
@@ -40,6 +41,8 @@ type config struct {
 	ReviewDelay       time.Duration
 	// Limits is "meta" (Meta's rate limits) or "off".
 	Limits string
+	// Quality are the timings of messaging tiers and quality ratings.
+	Quality platform.QualityRules
 	// Scenario is a scenario file applied at start instead of the demo;
 	// ScenarioOut is where the ids it set up are written as JSON. "" for none.
 	Scenario    string
@@ -136,6 +139,8 @@ var settings = []setting{
 			c.Limits = v
 			return nil
 		}},
+	{"quality-timings", "WABI_QUALITY_TIMINGS", "meta", "timings of messaging tiers and quality ratings: meta (an upgrade 6h after the rule is met, a tier lost per 7 days RED, a 1-minute throughput upgrade), or some of upgrade=, red= and throughput= as durations, e.g. upgrade=0s,red=10m,throughput=5s",
+		func(c *config, v string) (err error) { c.Quality, err = parseQualityTimings(v); return err }},
 	{"scenario", "WABI_SCENARIO", "", "a scenario file (YAML or JSON, docs/scenarios.md) applied on every start instead of making the demo: businesses, numbers, apps, tokens, phones, templates, limits and faults",
 		func(c *config, v string) error { c.Scenario = v; return nil }},
 	{"scenario-out", "WABI_SCENARIO_OUT", "", "with -scenario: a file to write the ids, secrets and tokens the scenario set up to, as JSON, for CI scripts",
@@ -259,4 +264,34 @@ func (c *config) logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// parseQualityTimings reads "meta", or Meta's timings with some replaced:
+// "upgrade=0s,red=10m,throughput=5s".
+func parseQualityTimings(v string) (platform.QualityRules, error) {
+	q := platform.MetaQualityRules()
+	if v == "meta" {
+		return q, nil
+	}
+	for _, part := range strings.Split(v, ",") {
+		name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+		d, err := time.ParseDuration(value)
+		if !ok || err != nil || d < 0 {
+			return q, fmt.Errorf("%q is not name=duration (upgrade=0s, red=10m, throughput=5s)", part)
+		}
+		switch name {
+		case "upgrade":
+			q.UpgradeDelay = d
+		case "red":
+			if d == 0 {
+				return q, fmt.Errorf("red must be longer than 0s")
+			}
+			q.RedPeriod = d
+		case "throughput":
+			q.ThroughputUpgrade = d
+		default:
+			return q, fmt.Errorf("unknown timing %q: use upgrade, red or throughput", name)
+		}
+	}
+	return q, nil
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wabihq/wabi/internal/platform"
 )
 
 // TestConfigPrecedence: a flag beats its WABI_* variable, which beats the default.
@@ -70,12 +72,30 @@ func TestConfigErrors(t *testing.T) {
 		{nil, map[string]string{"WABI_MESSAGE_RETENTION": "a month"}, "WABI_MESSAGE_RETENTION"},
 		{[]string{"-delivery-retention", "-7d"}, nil, "flag -delivery-retention"},
 		{nil, map[string]string{"WABI_DELIVERY_RETENTION": "1.5d"}, "such as 30d"},
+		{nil, map[string]string{"WABI_QUALITY_TIMINGS": "upgrade=soon"}, "name=duration"},
+		{[]string{"-quality-timings", "flag=1s"}, nil, "unknown timing"},
+		{[]string{"-quality-timings", "red=0s"}, nil, "longer than 0s"},
 	}
 	for _, tt := range tests {
 		_, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("args %v env %v: error %v, want it to mention %q", tt.args, tt.env, err, tt.want)
 		}
+	}
+}
+
+// TestQualityTimings: Meta's timings by default, some of them replaced by name.
+func TestQualityTimings(t *testing.T) {
+	meta := platform.MetaQualityRules()
+	c, err := parseConfig(nil, func(string) string { return "" }, io.Discard)
+	if err != nil || c.Quality != meta {
+		t.Fatalf("default: %+v, %v; want Meta's %+v", c.Quality, err, meta)
+	}
+	c, err = parseConfig([]string{"-quality-timings", "upgrade=0s, throughput=5s"}, func(string) string { return "" }, io.Discard)
+	want := meta
+	want.UpgradeDelay, want.ThroughputUpgrade = 0, 5*time.Second
+	if err != nil || c.Quality != want {
+		t.Fatalf("upgrade=0s,throughput=5s: %+v, %v; want %+v", c.Quality, err, want)
 	}
 }
 

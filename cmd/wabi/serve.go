@@ -107,6 +107,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	p.Logger = log
 	p.DefaultAPIVersion = cfg.APIVersion
 	p.WindowErrorSync = cfg.WindowErrorSync
+	p.QualityRules = &cfg.Quality
 	if cfg.Limits == "meta" {
 		p.Limits = platform.MetaLimits()
 	}
@@ -220,6 +221,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	wg.Go(func() { _ = p.RunAdoption(bg, platform.DefaultHeartbeat) })
 	wg.Go(func() { _ = p.RunFaults(bg, platform.DefaultFaultPoll) })
+	// Tier upgrades, ratings that recover as blocks and reports age, and
+	// throughput upgrades that end happen even on a number that sends nothing.
+	wg.Go(func() { _ = p.RunQuality(bg, platform.DefaultQualitySweep) })
 	if applied != nil && len(applied.Pending()) > 0 {
 		// Callback URLs whose receiver was not up yet get their webhook once it is.
 		wg.Go(func() { applier.Retry(bg, applied, scenarioRetryEvery) })

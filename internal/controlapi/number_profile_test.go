@@ -19,10 +19,11 @@ func TestNumberSIMAndProfile(t *testing.T) {
 	about, websites := "Fresh bread daily", []string{"https://bakery.example/"}
 	picture := mustPNG(t, color.RGBA{200, 120, 40, 255})
 	s.run(t, s.vars(), []step{
+		// The demo business is verified: its numbers share its TIER_2K.
 		{name: "an unregistered number", method: "POST", path: "/api/phone_numbers",
 			body:   `{"waba_id":"{waba}","phone_number":"+1 555 000 4000","verified_name":"Bakery","registered":false}`,
 			status: 201, want: map[string]string{"code_verification_status": "NOT_VERIFIED", "registered": "false",
-				"name_status": "APPROVED", "throughput": "STANDARD", "messaging_limit": "TIER_250", "pending_code": "-"},
+				"name_status": "APPROVED", "throughput": "STANDARD", "messaging_limit": "TIER_2K", "pending_code": "-"},
 			save: map[string]string{"number": "id"},
 			then: func(t *testing.T, s *stack, _ response, vars map[string]string) {
 				if err := s.p.RequestCode(ctx, platform.Admin, vars["number"], "SMS", "en_US"); err != nil {

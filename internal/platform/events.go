@@ -37,6 +37,13 @@ func (p *Platform) Receive(ctx context.Context, m *wabi.Message) (*wabi.Message,
 			return nil, err
 		}
 	}
+	// A consumer who blocked a business cannot write to it: WhatsApp asks
+	// them to unblock it first.
+	if blocked, err := p.blockedBy(ctx, pn.ID, m.WaID); err != nil {
+		return nil, err
+	} else if blocked {
+		return nil, wabi.Errorf(wabi.EPermission, "%s blocked business number %s; unblock it before writing to it.", m.WaID, pn.DisplayPhoneNumber)
+	}
 	if err := p.resolveInboundMedia(ctx, pn, m); err != nil {
 		return nil, err
 	}

@@ -55,7 +55,8 @@ type NewPhoneNumber struct {
 
 // CreatePhoneNumber adds a business phone number to a WABA.
 func (p *Platform) CreatePhoneNumber(ctx context.Context, n NewPhoneNumber) (*wabi.PhoneNumber, error) {
-	if _, err := p.store.WABA(ctx, n.WABAID); err != nil {
+	w, err := p.store.WABA(ctx, n.WABAID)
+	if err != nil {
 		return nil, err
 	}
 	digits := onlyDigits(n.Number)
@@ -83,6 +84,12 @@ func (p *Platform) CreatePhoneNumber(ctx context.Context, n NewPhoneNumber) (*wa
 		Platform: platform, Registered: n.Registered, QualityRating: cmp.Or(n.QualityRating, "GREEN"),
 		CreatedAt: p.clock.Now(), CodeVerificationStatus: verification, NameStatus: cmp.Or(n.NameStatus, NameApproved),
 		Throughput: ThroughputStandard, MessagingLimit: DefaultMessagingLimit,
+	}
+	// The messaging limit is the business's: a new number shows its tier.
+	if ts, err := p.tierOf(ctx, w.BusinessID); err == nil {
+		pn.MessagingLimit = ts.Tier
+	} else {
+		return nil, err
 	}
 	return pn, p.store.CreatePhoneNumber(ctx, pn)
 }
