@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wabihq/wabi/internal/postgres/pgtest"
 	"github.com/wabihq/wabi/internal/scenario"
 	"github.com/wabihq/wabi/internal/sqlite"
 	"github.com/wabihq/wabi/internal/wabi"
@@ -296,5 +297,38 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestScenarioOnTwoNodes: two nodes that start together on one PostgreSQL
+// store with one scenario make its world once.
+func TestScenarioOnTwoNodes(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "ci.yaml")
+	if err := os.WriteFile(file, []byte(strings.ReplaceAll(botWorld, `"${HOOK}"`, `""`)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"WABI_STORE": pgtest.Schema(t), "WABI_DATA": filepath.Join(dir, "data"), "WABI_SCENARIO": file}
+	bases := make(chan string, 2)
+	for range 2 {
+		go func() {
+			var base string
+			// A node that fails to start ends this goroutine (t.Fatalf); the
+			// deferred send tells the test all the same.
+			defer func() { bases <- base }()
+			base, _, _ = startWithScenario(t, env)
+		}()
+	}
+	a, b := <-bases, <-bases
+	if a == "" || b == "" {
+		t.Fatal("a node did not start; its error is reported when the test ends")
+	}
+	for path, n := range map[string]int{"/api/businesses": 1, "/api/wabas": 1, "/api/apps": 1, "/api/tokens": 1, "/api/phone_numbers": 1, "/api/templates": 1, "/api/phones": 1} {
+		for _, base := range []string{a, b} {
+			_, body := call(t, "GET", base+path, "", "")
+			if got := len(mustJSON(t, body)["data"].([]any)); got != n {
+				t.Errorf("GET %s%s: %d items after two nodes started, want %d", base, path, got, n)
+			}
+		}
 	}
 }
