@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { api, artifacts, launch, startReceiver, startWabi, step, waitFor } from './harness.mjs';
 import { kindStories } from './kinds.mjs';
+import { standingStories } from './standing.mjs';
 import { assertShell, assertShown, assertTablesFit, overlap, sizes } from './layout.mjs';
 
 const bin = process.env.WABI_BIN || 'artifacts/wabi';
@@ -258,6 +259,7 @@ try {
   }
 
   await kindStories({ browser, base: wabi.base, info, hooks, pageErrors, timeout });
+  await standingStories({ browser, base: wabi.base, info, hooks, pageErrors, timeout });
 
   assert.deepEqual(pageErrors, [], 'the page threw');
 } catch (e) {
