@@ -178,10 +178,10 @@ type Behaviour struct {
 // Fault is an injected failure, as POST /api/faults takes it, with the
 // business number named as in the file instead of by id.
 type Fault struct {
-	// PhoneNumber names the business number the fault applies to; left out,
-	// every number.
+	// PhoneNumber names the business number the fault applies to, as the
+	// file writes it or as dialled. A fault needs PhoneNumber, WaID or both.
 	PhoneNumber string `json:"phone_number,omitempty"`
-	// WaID names the virtual phone the fault applies to; left out, every one.
+	// WaID names the virtual phone (customer) the fault applies to.
 	WaID string `json:"wa_id,omitempty"`
 	// Kind is what goes wrong (a failed delivery, a delayed status, ...).
 	Kind string `json:"kind"`
@@ -195,8 +195,8 @@ type Fault struct {
 	TTL string `json:"ttl,omitempty"`
 	// HTTPStatus is what the Graph API answers (500, 503).
 	HTTPStatus int `json:"http_status,omitempty"`
-	// Probability makes the fault hit this share of the events (0 to 1);
-	// left out, every one.
+	// Probability makes the fault hit this share of the events (more than 0,
+	// at most 1); left out, every one.
 	Probability *float64 `json:"probability,omitempty"`
 	// Count makes the fault act on the next Count matching events only.
 	Count *int `json:"count,omitempty"`

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/wabihq/wabi/internal/wabi"
 )
 
 // schemaPath is the published JSON Schema of scenario files.
@@ -162,5 +164,43 @@ func TestExamplesReadStrictly(t *testing.T) {
 				t.Errorf("%s does not name ../scenario.schema.json", f)
 			}
 		})
+	}
+}
+
+// TestSchemaEnums: the schema's lists of values are wabi's own.
+func TestSchemaEnums(t *testing.T) {
+	b, err := os.ReadFile(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema struct {
+		Defs map[string]struct {
+			Properties map[string]struct {
+				Enum []string `json:"enum"`
+			} `json:"properties"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(b, &schema); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, k := range wabi.FaultKinds() {
+		kinds = append(kinds, string(k))
+	}
+	for _, tt := range []struct {
+		def, field string
+		want       []string
+	}{
+		{"fault", "kind", kinds},
+		{"business", "messaging_limit", wabi.Tiers()},
+		{"number", "platform_type", []string{string(wabi.PlatformCloud), string(wabi.PlatformOnPrem)}},
+		{"number", "quality_rating", []string{wabi.QualityGreen, wabi.QualityYellow, wabi.QualityRed}},
+		{"template", "status", []string{wabi.TemplateApproved, wabi.TemplatePending, wabi.TemplateRejected, wabi.TemplatePaused, wabi.TemplateDisabled}},
+		{"template", "quality_score", []string{wabi.QualityGreen, wabi.QualityYellow, wabi.QualityRed, wabi.QualityUnknown}},
+	} {
+		got := schema.Defs[tt.def].Properties[tt.field].Enum
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("$defs/%s.%s: enum %q, wabi has %q", tt.def, tt.field, got, tt.want)
+		}
 	}
 }
