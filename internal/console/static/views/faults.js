@@ -54,11 +54,13 @@ function odds(f) {
   return p + ', among the next ' + f.count + ' (' + (f.remaining ?? 0) + ' left)';
 }
 
-// whereLink links what a hit names: a message, a webhook delivery.
-function whereLink(where) {
+// whereLink links what a hit names, by the fault's kind: a message (its
+// wamid), a webhook delivery (its id), a request path or a media id.
+function whereLink(where, kind) {
   const w = String(where || '');
   if (w.startsWith('wamid.')) return h('a', { class: 'mono', href: '#/messages?id=' + enc(w), text: w });
-  if (/^\d{6,}$/.test(w)) return h('a', { class: 'mono', href: '#/webhooks/' + enc(w), text: w });
+  if (kind.startsWith('webhook_') && w) return h('a', { class: 'mono', href: '#/webhooks/' + enc(w), text: 'delivery ' + w });
+  if (kind === 'media_url_expired' && w) return h('span', { class: 'mono', text: 'media ' + w });
   return h('span', { class: 'mono', text: w });
 }
 
@@ -83,7 +85,7 @@ export function faultsPanel(scope, opts) {
           onclick: () => del('/api/faults/' + enc(f.id)).then(() => { toast('Deleted the fault: ' + summary(f) + '.'); load(); }, fail) }, 'Delete')),
       h('div', { class: 'muted' }, odds(f), who ? ' · ' + who : '', f.note ? ' · ' + f.note : '', ' · since ' + dateTime(f.created_at)),
       (f.recent || []).length ? h('ul', { class: 'fault-recent', 'aria-label': 'Recent hits' }, f.recent.map((r) =>
-        h('li', { 'data-testid': 'fault-hit' }, h('span', { class: 'mono', text: dateTime(r.at).slice(11) }), ' ', whereLink(r.where), ' ', h('span', { text: r.what })))) : null);
+        h('li', { 'data-testid': 'fault-hit' }, h('span', { class: 'mono', text: dateTime(r.at).slice(11) }), ' ', whereLink(r.where, f.kind), ' ', h('span', { text: r.what })))) : null);
   }
 
   function numberName(id) {
