@@ -77,6 +77,8 @@ type writer struct {
 
 	mu     sync.RWMutex // guards closed against sends on a closed reqs
 	closed bool
+
+	observe atomic.Pointer[CommitObserver] // see Store.ObserveCommits
 }
 
 func newWriter(pool *pgxpool.Pool) *writer {
@@ -176,6 +178,7 @@ func (w *writer) commit(group []*request) {
 	if len(run) == 0 {
 		return
 	}
+	defer w.observed(time.Now(), len(run))
 	errs := make([]error, len(run))
 	live := make([]int, len(run)) // the requests still in the group, by index in run
 	for i := range live {

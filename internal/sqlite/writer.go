@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // maxGroup caps how many write requests share one transaction, so that one
@@ -44,6 +45,8 @@ type writer struct {
 
 	mu     sync.RWMutex // guards closed against sends on a closed reqs
 	closed bool
+
+	observe atomic.Pointer[CommitObserver] // see Store.ObserveCommits
 }
 
 // wtx is what a request's function writes through: the writer's connection,
@@ -170,6 +173,7 @@ func (w *writer) commit(group []*request) {
 	if len(run) == 0 {
 		return
 	}
+	defer w.observed(time.Now(), len(run))
 	// The group's statements run on the writer's own context, not a caller's:
 	// one caller giving up must not interrupt the others' transaction.
 	t := &wtx{ctx: context.Background(), conn: w.conn, st: w.st}
