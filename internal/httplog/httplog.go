@@ -30,6 +30,10 @@ type Logger struct {
 	Quiet func(*http.Request) bool
 	// Now is the clock latency is measured with. Default time.Now.
 	Now func() time.Time
+	// Observe, when set, is told of every request once it is answered, logged
+	// or not: its status as logged, its error code ("" for none) and latency.
+	// It runs on the request's goroutine and must be quick. Default nil.
+	Observe func(r *http.Request, status int, code wabi.Code, took time.Duration)
 }
 
 // entry is one request's record: what its handler wrote and was told.
@@ -107,7 +111,8 @@ func (l *Logger) Wrap(next http.Handler) http.Handler {
 			level = slog.LevelDebug
 		}
 		// Below the configured level the request costs one check, not a wrapper.
-		if !log.Enabled(r.Context(), level) {
+		logged := log.Enabled(r.Context(), level)
+		if !logged && l.Observe == nil {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -123,6 +128,12 @@ func (l *Logger) Wrap(next http.Handler) http.Handler {
 			status, msg = StatusClientGone, "request: client went away"
 		} else if status == 0 {
 			status = http.StatusOK
+		}
+		if l.Observe != nil {
+			l.Observe(r, status, e.code, took)
+		}
+		if !logged {
+			return
 		}
 		attrs := make([]slog.Attr, 0, 7)
 		attrs = append(attrs,
