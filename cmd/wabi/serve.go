@@ -138,10 +138,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		defer nodeBus.Subscribe("webhooks", func([]byte) { engine.Wake() })()
 		engine.Announce = func() { _ = nodeBus.Publish(context.Background(), "webhooks", nil) }
 	}
-	// The console sees messages and webhook deliveries change as they happen.
+	// The console sees messages and webhook deliveries change as they happen;
+	// the metrics (GET /api/metrics) count them.
 	hub := &live.Hub{Bus: nodeBus, Logger: log}
 	defer hub.Join(store)()
-	p.OnMessage, p.OnDeliveries, engine.OnAttempt = hub.Message, hub.Deliveries, hub.Delivery
+	mx := newMetrics(store, p, engine)
+	p.OnMessage = func(m *wabi.Message) { hub.Message(m); mx.Message(m) }
+	p.OnDeliveries = func(ds []*wabi.Delivery) { hub.Deliveries(ds); mx.Deliveries(ds) }
+	engine.OnAttempt = func(d *wabi.Delivery, a *wabi.Attempt) { hub.Delivery(d, a); mx.Attempt(d, a) }
 	p.Webhooks = engine
 	p.Verify = func(ctx context.Context, url, token string) error {
 		return webhook.VerifyCallback(ctx, verifyClient, url, token)
@@ -183,7 +187,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	onprem.APIKey = cfg.OnPremAPIKey
 	onprem.PublicURL = cfg.PublicURL
 	onprem.Logger = log
-	control := &controlapi.API{Platform: p, Sim: network, Webhooks: engine, AdminKey: cfg.AdminKey, Links: links, Logger: log, Live: hub}
+	control := &controlapi.API{Platform: p, Sim: network, Webhooks: engine, AdminKey: cfg.AdminKey, Links: links, Logger: log, Live: hub, Metrics: mx.Handler()}
 	var applier *scenario.Applier
 	var applied *scenario.Result
 	if world != nil {
@@ -193,7 +197,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	// Read and idle timeouts (limits.go); no write timeout, for the event stream.
-	srv := newHTTPServer(handler(cloud, onprem, control.Handler(), log), defaultLimits())
+	srv := newHTTPServer(handler(cloud, onprem, control.Handler(), log, mx.Request), defaultLimits())
 	// Shutdown waits for open requests: live event streams must end for it.
 	srv.RegisterOnShutdown(hub.Close)
 
@@ -255,8 +259,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 }
 
 // handler routes a request to the API that owns its path, and logs it: API
-// requests at info, the console's files and health checks at debug.
-func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler, log *slog.Logger) http.Handler {
+// requests at info, the console's files and health checks at debug. Every
+// request is told to observe once answered.
+func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler, log *slog.Logger,
+	observe func(*http.Request, int, wabi.Code, time.Duration)) http.Handler {
 	mux := http.NewServeMux()
 	ui := console.Handler()
 	mux.Handle("/api/", control)
@@ -276,7 +282,7 @@ func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler, l
 		// Everything else is the console's: its page and static files.
 		ui.ServeHTTP(w, r)
 	})
-	requests := &httplog.Logger{Logger: log, Quiet: func(r *http.Request) bool {
+	requests := &httplog.Logger{Logger: log, Observe: observe, Quiet: func(r *http.Request) bool {
 		p := r.URL.Path
 		return !strings.HasPrefix(p, "/api/") && !cloudapi.Owns(p) && !onpremapi.Owns(p)
 	}}

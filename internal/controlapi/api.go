@@ -53,6 +53,9 @@ type API struct {
 	// Heartbeat is how often GET /api/events writes a comment to an idle
 	// stream, so that proxies and browsers keep it open. Default 15s.
 	Heartbeat time.Duration
+	// Metrics serves GET /api/metrics, the server's metrics in Prometheus's
+	// format (metrics.go). Default nil: the endpoint answers 404.
+	Metrics http.Handler
 
 	// phoneMu serialises changes of virtual phones (read, change, write).
 	phoneMu sync.Mutex

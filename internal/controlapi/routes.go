@@ -63,6 +63,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/deliveries/redeliver", a.handle(a.handleRedeliverAll))
 
 	mux.Handle("GET "+eventsPath, a.handle(a.handleEvents))
+	mux.Handle("GET /api/metrics", a.handle(a.handleMetrics))
 
 	a.limitRoutes(mux)
 	a.qualityRoutes(mux)
