@@ -9,9 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
+	"os"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -21,103 +20,190 @@ type benchConfig struct {
 	Token       string
 	PhoneID     string
 	To          string
+	Dialect     string // cloud or onprem
+	Numbers     int    // business numbers to create for the run; 0 uses PhoneID
+	Phones      int    // virtual phones to create for the run; 0 uses To
+	Mix         string // text=80,template=15,image=5
 	Rate        int
 	Concurrency int
 	Duration    time.Duration
+	Drain       time.Duration // how long to wait for the last webhooks
 	Text        string
 	OpenWindow  bool
 	AdminKey    string
-	// LiftLimits turns the number's limits off for the run (see limits).
-	LiftLimits bool
+	AppID       string // the app whose webhooks are measured (default: the demo app)
+	// LiftLimits turns the limits of every number of the run off for the run
+	// (see limits).
+	LiftLimits  bool
+	Baseline    bool
+	Webhooks    bool   // receive and measure the run's webhooks
+	WebhookURL  string // measure this receiver through the delivery log instead
+	VerifyToken string // for WebhookURL's handshake
+	Secret      string // the secret bench's receiver checks signatures with
+	Inbound     int    // inbound messages per second from the phones
+	Report      string // HTML report file
+	JSON        bool
 }
 
-// bench is the load generator: it sends text messages through the Cloud API of
-// a running wabi, at a fixed rate (open loop) or as fast as a number of clients can
-// (closed loop), and reports throughput and latency percentiles.
+// bench is the load generator: it sends messages through the Cloud API or the
+// On-Premises API of a running wabi, at a fixed rate (open loop) or as fast as
+// a number of clients can (closed loop), receives and checks the webhooks they
+// cause, and reports throughput, latency, end-to-end latency to each status
+// webhook, the webhook backlog and errors by code, optionally against a bare
+// net/http handler loaded the same way.
 func bench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("wabi bench", flag.ContinueOnError)
 	c := benchConfig{}
 	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080", "base URL of the wabi to load")
-	fs.StringVar(&c.Token, "token", "", "access token (default: the demo token from /api/info)")
-	fs.StringVar(&c.PhoneID, "phone-number-id", "", "sending phone number id (default: the demo number)")
-	fs.StringVar(&c.To, "to", "", "recipient wa_id (default: the demo virtual phone)")
-	fs.IntVar(&c.Rate, "rate", 0, "requests per second, open loop; 0 sends as fast as -concurrency clients can")
-	fs.IntVar(&c.Concurrency, "concurrency", 32, "clients (closed loop) or the cap on requests in flight (open loop)")
+	fs.StringVar(&c.Dialect, "dialect", "cloud", "the API to send through: cloud (/v23.0/{id}/messages) or onprem (/v1/messages of deployments bench creates)")
+	fs.StringVar(&c.Token, "token", "", "Cloud API access token (default: the demo token from /api/info)")
+	fs.StringVar(&c.PhoneID, "phone-number-id", "", "sending phone number id, and the WABA -numbers are created in (default: the demo number)")
+	fs.StringVar(&c.To, "to", "", "recipient wa_id when -phones is 0 (default: the demo virtual phone)")
+	fs.IntVar(&c.Numbers, "numbers", 0, "business numbers to create for the run and spread the sends across (0: send from -phone-number-id; -dialect onprem creates at least 1)")
+	fs.IntVar(&c.Phones, "phones", 0, "virtual phones to create for the run and spread the sends across (0: send to -to)")
+	fs.StringVar(&c.Mix, "mix", "text=100", "message kinds by weight: text, template, image (e.g. text=80,template=15,image=5)")
+	fs.IntVar(&c.Rate, "rate", 0, "sends per second, open loop (latency counted from each send's scheduled time); 0 sends as fast as -concurrency clients can")
+	fs.IntVar(&c.Concurrency, "concurrency", 32, "clients (closed loop) or the cap on sends in flight (open loop)")
 	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "how long to send")
+	fs.DurationVar(&c.Drain, "drain", 10*time.Second, "after sending, how long at most to wait for the webhooks still owed")
 	fs.StringVar(&c.Text, "text", "Your order has shipped.", "message text")
-	fs.BoolVar(&c.OpenWindow, "open-window", true, "have the recipient write first, so free-form text is allowed")
+	fs.BoolVar(&c.OpenWindow, "open-window", true, "have each recipient write to each number first, so free-form messages are allowed")
 	fs.StringVar(&c.AdminKey, "admin-key", getenv("WABI_ADMIN_KEY"), "control API key, if the server needs one")
-	fs.BoolVar(&c.LiftLimits, "lift-limits", false, "turn the number's limits off for the run and back after it; wabi applies Meta's by default (80 msg/s, 45 then one per 6 s to one customer), which a load test should lift with this or by starting wabi with WABI_LIMITS=off")
+	fs.StringVar(&c.AppID, "app-id", "", "the app whose webhooks are measured (default: the demo app)")
+	fs.BoolVar(&c.LiftLimits, "lift-limits", false, "turn the limits of every number of the run off for the run and back after it; wabi applies Meta's by default (80 msg/s, 45 then one per 6 s to one customer), which a load test should lift with this or by starting wabi with WABI_LIMITS=off")
+	fs.BoolVar(&c.Baseline, "baseline", false, "first load a bare net/http + encoding/json handler served in process, the same way, and report wabi's ratio to it")
+	fs.BoolVar(&c.Webhooks, "webhooks", true, "receive the run's webhooks with bench's own signature-checking receiver, subscribed for the run (restored after)")
+	fs.StringVar(&c.WebhookURL, "webhook-url", "", "send the run's webhooks to this receiver instead, and measure it through wabi's delivery log")
+	fs.StringVar(&c.VerifyToken, "verify-token", "wabi", "the verify token -webhook-url answers the handshake with")
+	fs.StringVar(&c.Secret, "secret", "", "the app secret bench's receiver checks X-Hub-Signature-256 with (default: the app's)")
+	fs.IntVar(&c.Inbound, "inbound", 0, "inbound messages per second the phones send to the numbers, to load the receiver")
+	fs.StringVar(&c.Report, "report", "", "write an HTML report with charts to this file")
+	fs.BoolVar(&c.JSON, "json", false, "print the results as JSON instead of a table")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if c.Concurrency < 1 || c.Duration <= 0 || c.Rate < 0 {
-		return errors.New("need -concurrency ≥ 1, -duration > 0 and -rate ≥ 0")
+	if c.Concurrency < 1 || c.Duration <= 0 || c.Rate < 0 || c.Numbers < 0 || c.Phones < 0 || c.Inbound < 0 {
+		return errors.New("need -concurrency ≥ 1, -duration > 0, and -rate, -numbers, -phones and -inbound ≥ 0")
 	}
-	c.URL = strings.TrimSuffix(c.URL, "/")
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.Concurrency}}
-	defer client.CloseIdleConnections()
-	if err := c.fillDefaults(ctx, client); err != nil {
+	if c.Dialect != "cloud" && c.Dialect != "onprem" {
+		return fmt.Errorf("-dialect is cloud or onprem, not %q", c.Dialect)
+	}
+	mix, err := parseMix(c.Mix)
+	if err != nil {
 		return err
 	}
-	if c.LiftLimits {
-		restore, err := c.liftLimits(ctx, client, stderr)
+	c.URL = strings.TrimSuffix(c.URL, "/")
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.Concurrency + 8}}
+	defer client.CloseIdleConnections()
+
+	var cleanup []func()
+	defer func() {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+	}()
+	w, err := c.setup(ctx, client, mix, stderr, &cleanup)
+	if err != nil {
+		return err
+	}
+	res := &benchResults{Config: c.summary(w, mix)}
+
+	if c.Baseline {
+		b, err := c.runBaseline(ctx, stderr)
 		if err != nil {
 			return err
 		}
-		defer restore()
+		res.Baseline = b
 	}
-	fmt.Fprintf(stdout, "wabi bench: %s → %s from %s for %s, ", c.URL, c.To, c.PhoneID, c.Duration)
-	if c.Rate > 0 {
-		fmt.Fprintf(stdout, "%d req/s open loop (at most %d in flight)\n", c.Rate, c.Concurrency)
-	} else {
-		fmt.Fprintf(stdout, "%d clients closed loop\n", c.Concurrency)
+
+	var rcv *benchReceiver
+	switch {
+	case c.WebhookURL != "":
+		if err := c.subscribe(ctx, client, w, c.WebhookURL, c.VerifyToken, stderr, &cleanup); err != nil {
+			return err
+		}
+	case c.Webhooks:
+		secret := cmpOr(c.Secret, w.secret)
+		rcv, err = startReceiver(secret, c.Dialect == "cloud")
+		if err != nil {
+			return err
+		}
+		cleanup = append(cleanup, rcv.close)
+		if err := c.subscribe(ctx, client, w, rcv.url, receiverVerifyToken, stderr, &cleanup); err != nil {
+			return err
+		}
 	}
-	r := c.run(ctx, client)
+
+	began := time.Now()
+	runCtx, stop := context.WithCancel(ctx)
+	backlog := c.watchBacklog(runCtx, client, w, began)
+	var inbound *inboundRun
+	if c.Inbound > 0 {
+		inbound = c.sendInbound(runCtx, client, w, began)
+	}
+	prog := newProgress(stderr)
+	load := c.load(ctx, client, w, mix, began, prog, backlog, rcv)
+	if inbound != nil {
+		inbound.stop()
+	}
 	// Connections dialled but never used would otherwise hold up the server's
 	// graceful shutdown for seconds.
 	client.CloseIdleConnections()
-	r.print(stdout)
-	if n := r.limited(); n > 0 {
-		fmt.Fprintf(stdout, "\n  %d sends were refused by wabi's limits, as Meta refuses them (130429: the number's\n"+
-			"  messages per second; 131056: 45 at once, then one every 6 s, to one customer). To measure\n"+
-			"  wabi instead, lift them: run again with -lift-limits, start wabi with WABI_LIMITS=off, or\n"+
-			"  PUT /api/phone_numbers/%s/limits {\"enabled\":false}.\n", n, c.PhoneID)
+	res.Load = load.summary()
+	if res.Baseline != nil && res.Baseline.PerSecond > 0 && c.Rate == 0 {
+		res.Ratio = res.Load.PerSecond / res.Baseline.PerSecond
 	}
-	if r.ok == 0 {
+	if rcv != nil {
+		rcv.drain(ctx, load, c.Drain, backlog, prog)
+	} else if c.WebhookURL != "" {
+		c.drainLog(ctx, backlog, c.Drain, prog)
+	}
+	stop()
+	backlog.final(ctx)
+	prog.done()
+	res.Backlog = backlog.series()
+	switch {
+	case rcv != nil:
+		res.Webhooks = rcv.summary(load, c.Dialect == "cloud")
+	case c.WebhookURL != "":
+		res.Webhooks, err = c.readDeliveryLog(ctx, client, w, load, began)
+		if err != nil {
+			fmt.Fprintf(stderr, "wabi bench: read the delivery log: %v\n", err)
+		}
+	}
+	if inbound != nil {
+		res.Inbound = inbound.summary()
+		res.Inbound.Receiver, err = c.receiverLatency(ctx, client, w, began)
+		if err != nil {
+			fmt.Fprintf(stderr, "wabi bench: read the inbound deliveries: %v\n", err)
+		}
+	}
+	if c.JSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+	} else {
+		res.print(stdout)
+		if n := load.limited(); n > 0 {
+			fmt.Fprintf(stdout, "\n  %d sends were refused by wabi's limits, as Meta refuses them (130429: the number's\n"+
+				"  messages per second; 131056: 45 at once, then one every 6 s, to one customer). To measure\n"+
+				"  wabi instead, lift them: run again with -lift-limits, start wabi with WABI_LIMITS=off, or\n"+
+				"  PUT /api/phone_numbers/{id}/limits {\"enabled\":false}; -numbers and -phones spread the\n"+
+				"  sends over more numbers and customers, as a real load would.\n", n)
+		}
+	}
+	if c.Report != "" {
+		if err := os.WriteFile(c.Report, res.html(), 0o644); err != nil {
+			return fmt.Errorf("write the report: %w", err)
+		}
+		if !c.JSON {
+			fmt.Fprintf(stdout, "\n  report      %s\n", c.Report)
+		}
+	}
+	if load.ok == 0 {
 		return fmt.Errorf("no request succeeded")
-	}
-	return nil
-}
-
-// fillDefaults takes what was not given from the server's demo (GET /api/info)
-// and opens the recipient's customer service window.
-func (c *benchConfig) fillDefaults(ctx context.Context, client *http.Client) error {
-	if c.Token == "" || c.PhoneID == "" || c.To == "" {
-		var info struct {
-			PhoneNumber  struct{ ID string }    `json:"phone_number"`
-			Token        struct{ Token string } `json:"token"`
-			VirtualPhone *struct {
-				WaID string `json:"wa_id"`
-			} `json:"virtual_phone"`
-		}
-		if err := c.control(ctx, client, "GET", "/api/info", nil, &info); err != nil {
-			return fmt.Errorf("read the demo from %s/api/info (or pass -token, -phone-number-id and -to): %w", c.URL, err)
-		}
-		c.Token = cmpOr(c.Token, info.Token.Token)
-		c.PhoneID = cmpOr(c.PhoneID, info.PhoneNumber.ID)
-		if c.To == "" && info.VirtualPhone != nil {
-			c.To = info.VirtualPhone.WaID
-		}
-	}
-	if c.Token == "" || c.PhoneID == "" || c.To == "" {
-		return errors.New("no token, phone number or recipient: pass -token, -phone-number-id and -to")
-	}
-	if c.OpenWindow {
-		body := map[string]any{"to": c.PhoneID, "type": "text", "text": map[string]string{"body": "hi (wabi bench)"}}
-		if err := c.control(ctx, client, "POST", "/api/phones/"+c.To+"/messages", body, nil); err != nil {
-			return fmt.Errorf("open the customer service window (or pass -open-window=false): %w", err)
-		}
 	}
 	return nil
 }
@@ -143,14 +229,23 @@ func (c *benchConfig) control(ctx context.Context, client *http.Client, method, 
 	if c.AdminKey != "" {
 		req.Header.Set("Authorization", "Bearer "+c.AdminKey)
 	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return benchDo(client, req, out)
+}
+
+// benchDo sends req and decodes a 2xx answer into out; another answer is an
+// error that quotes its body.
+func benchDo(client *http.Client, req *http.Request, out any) error {
 	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %s %s", method, path, resp.Status, bytes.TrimSpace(b))
+		return fmt.Errorf("%s %s: %s %s", req.Method, req.URL.Path, resp.Status, bytes.TrimSpace(b))
 	}
 	if out != nil {
 		return json.Unmarshal(b, out)
@@ -158,178 +253,18 @@ func (c *benchConfig) control(ctx context.Context, client *http.Client, method, 
 	return nil
 }
 
-// benchResult is what a run measured.
-type benchResult struct {
-	elapsed   time.Duration
-	ok        int
-	failed    map[string]int // by status or error
-	latencies []time.Duration
-	dropped   int // open loop: sends skipped because -concurrency were in flight
-}
-
-func (c *benchConfig) run(ctx context.Context, client *http.Client) *benchResult {
-	body := []byte(fmt.Sprintf(`{"messaging_product":"whatsapp","to":%q,"type":"text","text":{"body":%q}}`, c.To, c.Text))
-	url := c.URL + "/v23.0/" + c.PhoneID + "/messages"
-	ctx, cancel := context.WithTimeout(ctx, c.Duration)
-	defer cancel()
-
-	var mu sync.Mutex
-	r := &benchResult{failed: map[string]int{}}
-	send := func() {
-		start := time.Now()
-		req, _ := http.NewRequestWithContext(context.WithoutCancel(ctx), "POST", url, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		took := time.Since(start)
-		outcome := ""
-		if err != nil {
-			outcome = "error: " + err.Error()
-		} else {
-			if resp.StatusCode != http.StatusOK {
-				outcome = "HTTP " + resp.Status + errorCode(resp.Body)
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if outcome == "" {
-			r.ok++
-			r.latencies = append(r.latencies, took)
-		} else {
-			r.failed[outcome]++
-		}
-	}
-
-	began := time.Now()
-	var wg sync.WaitGroup
-	if c.Rate == 0 {
-		for range c.Concurrency {
-			wg.Go(func() {
-				for ctx.Err() == nil {
-					send()
-				}
-			})
-		}
-	} else {
-		// Each wake-up issues every send that is due by now, so a late wake-up
-		// catches up instead of lowering the rate.
-		slots := make(chan struct{}, c.Concurrency)
-		tick := time.NewTicker(max(time.Second/time.Duration(c.Rate), time.Millisecond))
-		defer tick.Stop()
-		issued := 0
-	loop:
-		for {
-			select {
-			case <-ctx.Done():
-				break loop
-			case now := <-tick.C:
-				due := int(now.Sub(began).Seconds() * float64(c.Rate))
-				for ; issued < due; issued++ {
-					select {
-					case slots <- struct{}{}:
-						wg.Go(func() { send(); <-slots })
-					default:
-						mu.Lock()
-						r.dropped++
-						mu.Unlock()
-					}
-				}
-			}
-		}
-	}
-	wg.Wait()
-	r.elapsed = time.Since(began)
-	return r
-}
-
-func (r *benchResult) print(w io.Writer) {
-	fmt.Fprintf(w, "\n  sent        %d ok, %d failed in %s\n", r.ok, r.failedCount(), r.elapsed.Round(time.Millisecond))
-	fmt.Fprintf(w, "  throughput  %.0f ok/s\n", float64(r.ok)/r.elapsed.Seconds())
-	if r.dropped > 0 {
-		fmt.Fprintf(w, "  dropped     %d sends (the server fell behind the rate; raise -concurrency)\n", r.dropped)
-	}
-	if len(r.latencies) > 0 {
-		slices.Sort(r.latencies)
-		p := func(q float64) time.Duration {
-			return r.latencies[min(len(r.latencies)-1, int(q*float64(len(r.latencies))))].Round(10 * time.Microsecond)
-		}
-		fmt.Fprintf(w, "  latency     p50 %s  p90 %s  p99 %s  max %s\n", p(0.50), p(0.90), p(0.99), r.latencies[len(r.latencies)-1].Round(10*time.Microsecond))
-	}
-	keys := make([]string, 0, len(r.failed))
-	for k := range r.failed {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		fmt.Fprintf(w, "  failed      %d × %s\n", r.failed[k], k)
-	}
-}
-
-// limitCodes are the error codes of the limits a load test runs into.
-var limitCodes = []string{"(#130429)", "(#131056)"}
-
-// limited is how many sends wabi's limits refused.
-func (r *benchResult) limited() int {
-	n := 0
-	for k, v := range r.failed {
-		for _, c := range limitCodes {
-			if strings.HasSuffix(k, c) {
-				n += v
-			}
-		}
-	}
-	return n
-}
-
-// errorCode reads the code of a Graph error body, as " (#130429)", or "".
-func errorCode(body io.Reader) string {
+// errorCode reads Meta's code from an error body of either dialect (Graph's
+// {"error":{"code"}} or the On-Premises {"errors":[{"code"}]}), or 0.
+func errorCode(body io.Reader) int {
 	var e struct {
-		Error struct{ Code int } `json:"error"`
+		Error  struct{ Code int }   `json:"error"`
+		Errors []struct{ Code int } `json:"errors"`
 	}
-	if json.NewDecoder(io.LimitReader(body, 64<<10)).Decode(&e) != nil || e.Error.Code == 0 {
-		return ""
+	if json.NewDecoder(io.LimitReader(body, 64<<10)).Decode(&e) != nil {
+		return 0
 	}
-	return fmt.Sprintf(" (#%d)", e.Error.Code)
-}
-
-// liftLimits turns the number's limits off through the control API and
-// returns what puts its override back as it was.
-func (c *benchConfig) liftLimits(ctx context.Context, client *http.Client, stderr io.Writer) (restore func(), err error) {
-	path := "/api/phone_numbers/" + c.PhoneID + "/limits"
-	var was struct {
-		Override map[string]any `json:"override"`
+	if e.Error.Code == 0 && len(e.Errors) > 0 {
+		return e.Errors[0].Code
 	}
-	if err := c.control(ctx, client, "GET", path, nil, &was); err != nil {
-		return nil, fmt.Errorf("read the number's limits (or start wabi with WABI_LIMITS=off and drop -lift-limits): %w", err)
-	}
-	lifted := map[string]any{}
-	for k, v := range was.Override {
-		lifted[k] = v
-	}
-	lifted["enabled"] = false
-	if err := c.control(ctx, client, "PUT", path, lifted, nil); err != nil {
-		return nil, fmt.Errorf("lift the number's limits: %w", err)
-	}
-	return func() {
-		ctx := context.WithoutCancel(ctx)
-		var err error
-		if len(was.Override) == 0 {
-			err = c.control(ctx, client, "DELETE", path, nil, nil)
-		} else {
-			err = c.control(ctx, client, "PUT", path, was.Override, nil)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "wabi bench: the number's limits stay lifted: %v\n", err)
-		}
-	}, nil
-}
-
-func (r *benchResult) failedCount() int {
-	n := 0
-	for _, v := range r.failed {
-		n += v
-	}
-	return n
+	return e.Error.Code
 }

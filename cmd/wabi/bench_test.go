@@ -53,7 +53,7 @@ func TestBench(t *testing.T) {
 	if err := run(context.Background(), []string{"bench", "-url", base, "-duration", "300ms", "-concurrency", "4"}, func(string) string { return "" }, &limited, io.Discard); err != nil {
 		t.Fatalf("bench with limits: %v\n%s", err, limited.String())
 	}
-	for _, want := range []string{"45 ok", "HTTP 429 Too Many Requests (#131056)", "refused by wabi's limits", "-lift-limits", "WABI_LIMITS=off"} {
+	for _, want := range []string{"45 ok", "HTTP 429 Too Many Requests (#131056)", "by code: 131056 ", "refused by wabi's limits", "-lift-limits", "WABI_LIMITS=off"} {
 		if !strings.Contains(limited.String(), want) {
 			t.Errorf("bench with limits: the report does not say %q:\n%s", want, limited.String())
 		}
