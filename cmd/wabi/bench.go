@@ -161,7 +161,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	stop()
 	backlog.final(ctx)
 	prog.done()
-	res.Backlog = backlog.series()
+	res.Backlog, res.BacklogSource = backlog.series(), backlog.source
 	switch {
 	case rcv != nil:
 		res.Webhooks = rcv.summary(load, c.Dialect == "cloud")

@@ -88,7 +88,11 @@ h2{margin-top:1.6em}.num{text-align:right;font-variant-numeric:tabular-nums}
 	b.WriteString(histChart(r.Load.Histogram))
 
 	if len(r.Backlog) > 0 {
-		b.WriteString("<h2>Webhook backlog</h2>\n<p>Pending deliveries of the run, read from the delivery log once a second (one page: at most 1000).</p>\n")
+		if r.BacklogSource == "metrics" {
+			b.WriteString("<h2>Webhook backlog</h2>\n<p>Webhook deliveries the server holds, waiting or in flight (<code>wabi_webhook_backlog</code>), once a second.</p>\n")
+		} else {
+			b.WriteString("<h2>Webhook backlog</h2>\n<p>Pending deliveries of the run, read from the delivery log once a second (one page: at most 1000).</p>\n")
+		}
 		s := chartSeries{name: "pending", color: "#9467bd"}
 		for _, p := range r.Backlog {
 			s.xs = append(s.xs, p.T)

@@ -58,8 +58,8 @@ func TestBenchModes(t *testing.T) {
 				t.Errorf("%s: %d of %d sends measured, %d missing, %d webhooks", st, h.EndToEnd[st].N, r.Load.OK, h.Missing[st], h.Statuses[st])
 			}
 		}
-		if len(r.Backlog) == 0 || r.Backlog[len(r.Backlog)-1].Pending != 0 {
-			t.Errorf("backlog %+v: want a series that ends empty", r.Backlog)
+		if len(r.Backlog) == 0 || r.Backlog[len(r.Backlog)-1].Pending != 0 || r.BacklogSource != "metrics" {
+			t.Errorf("backlog %+v from %q: want a series from /api/metrics that ends empty", r.Backlog, r.BacklogSource)
 		}
 		checkReport(t, report, "chart-throughput", "chart-latency", "chart-histogram", "chart-backlog")
 		// The run put the demo app's subscription back: no override left.

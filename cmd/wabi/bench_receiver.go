@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/hmac"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -208,13 +211,17 @@ func codeCounts(m map[int]int) map[string]int {
 	return out
 }
 
-// backlogWatch polls the run's pending deliveries once a second.
+// backlogWatch follows the webhook backlog once a second: the server's
+// wabi_webhook_backlog gauge (GET /api/metrics: every delivery the node holds,
+// exact), or on a wabi without it, one page of the run's pending deliveries
+// (GET /api/deliveries?state=pending: at most 1000).
 type backlogWatch struct {
 	began  time.Time
 	mu     sync.Mutex
 	points []backlogPoint
 	done   chan struct{}
 	poll   func(ctx context.Context) // takes one count; nil when not watching
+	source string                    // "metrics" or "deliveries": where the counts come from
 }
 
 // backlogPoint is the number of pending deliveries at T seconds into the run;
@@ -248,13 +255,25 @@ func (c *benchConfig) watchBacklog(ctx context.Context, client *http.Client, w *
 	q := c.deliveryFilter(w)
 	q.Set("state", "pending")
 	q.Set("limit", "1000")
+	useMetrics := true
 	b.poll = func(ctx context.Context) {
+		if useMetrics {
+			if n, err := c.metricsBacklog(ctx, client); err == nil {
+				b.mu.Lock()
+				b.source = "metrics"
+				b.points = append(b.points, backlogPoint{T: time.Since(began).Seconds(), Pending: n})
+				b.mu.Unlock()
+				return
+			}
+			useMetrics = false // a wabi without /api/metrics: count pending deliveries
+		}
 		var page struct {
 			Data       []json.RawMessage `json:"data"`
 			NextBefore string            `json:"next_before"`
 		}
 		if err := c.control(ctx, client, "GET", "/api/deliveries?"+q.Encode(), nil, &page); err == nil {
 			b.mu.Lock()
+			b.source = "deliveries"
 			b.points = append(b.points, backlogPoint{T: time.Since(began).Seconds(), Pending: len(page.Data), More: page.NextBefore != ""})
 			b.mu.Unlock()
 		}
@@ -295,6 +314,35 @@ func (b *backlogWatch) latest() (int, bool) {
 		return 0, false
 	}
 	return b.points[len(b.points)-1].Pending, true
+}
+
+// metricsBacklog reads wabi_webhook_backlog from the server's metrics.
+func (c *benchConfig) metricsBacklog(ctx context.Context, client *http.Client) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", c.URL+"/api/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	if c.AdminKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.AdminKey)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, resp.Body)
+		return 0, fmt.Errorf("GET /api/metrics: %s", resp.Status)
+	}
+	sc := bufio.NewScanner(io.LimitReader(resp.Body, 16<<20))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "wabi_webhook_backlog "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return int(f), err
+		}
+	}
+	return 0, errors.New("no wabi_webhook_backlog in /api/metrics")
 }
 
 func (b *backlogWatch) series() []backlogPoint {

@@ -20,7 +20,10 @@ type benchResults struct {
 	Ratio    float64         `json:"ratio_to_baseline,omitempty"`
 	Webhooks *webhookSummary `json:"webhooks,omitempty"`
 	Backlog  []backlogPoint  `json:"backlog,omitempty"`
-	Inbound  *inboundSummary `json:"inbound,omitempty"`
+	// BacklogSource says what Backlog counts: "metrics", every delivery the
+	// node holds, or "deliveries", one page (1000) of the run's pending ones.
+	BacklogSource string          `json:"backlog_source,omitempty"`
+	Inbound       *inboundSummary `json:"inbound,omitempty"`
 }
 
 // runSummary is what the run was.
@@ -258,7 +261,8 @@ func (r *benchResults) print(w io.Writer) {
 			peak, more = max(peak, p.Pending), more || p.More
 		}
 		last := r.Backlog[len(r.Backlog)-1]
-		fmt.Fprintf(w, "  backlog     peak %d%s pending, %d at the end\n", peak, map[bool]string{true: "+"}[more], last.Pending)
+		fmt.Fprintf(w, "  backlog     peak %d%s pending, %d at the end (from %s)\n", peak, map[bool]string{true: "+"}[more], last.Pending,
+			map[string]string{"metrics": "/api/metrics", "deliveries": "pending deliveries"}[r.BacklogSource])
 	}
 	if in := r.Inbound; in != nil {
 		fmt.Fprintf(w, "\n  inbound     %d ok, %d failed at %d/s; control API %s\n", in.OK, in.Failed, in.Rate, in.Latency)
