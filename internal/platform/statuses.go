@@ -14,7 +14,12 @@ var _ wabi.BatchSink = (*Platform)(nil)
 // a phone's statuses in order keeps them in order to the receiver. Each update is
 // taken as UpdateStatus would take it alone (a status that would move a message
 // backwards is ignored); an update that cannot be prepared gets its own error, and
-// a failed write fails every update it carried.
+// a failed write fails every update it carried. An update of a message after
+// one of the same message that failed gets that error too: a network reports a
+// message's statuses in the order they happen (sent, delivered and read of a
+// phone with no delays come together), and a later one must not stand alone.
+// The message row is written once per message, with its last status: each
+// update only raises its rank, so that is what writing them in turn would leave.
 func (p *Platform) UpdateStatuses(ctx context.Context, us []wabi.StatusUpdate) []error {
 	errs := make([]error, len(us))
 	b := &wabi.Batch{Statuses: make([]wabi.StatusChange, 0, len(us))}
@@ -23,12 +28,29 @@ func (p *Platform) UpdateStatuses(ctx context.Context, us []wabi.StatusUpdate) [
 	staged := make([]*wabi.Message, 0, len(us))
 	var idx []int
 	var byID map[string]*wabi.Message
+	// last is the index in b.Statuses of each staged message's change; failed
+	// is each refused message's first error.
+	var last map[string]int
+	var failed map[string]error
+	fail := func(i int, id string, err error) {
+		errs[i] = err
+		if len(us) > 1 {
+			if failed == nil {
+				failed = map[string]error{}
+			}
+			failed[id] = err
+		}
+	}
 	for i, u := range us {
+		if err := failed[u.MessageID]; err != nil {
+			errs[i] = err
+			continue
+		}
 		m := byID[u.MessageID]
 		if m == nil {
 			var err error
 			if m, err = p.message(ctx, u.MessageID); err != nil {
-				errs[i] = err
+				fail(i, u.MessageID, err)
 				continue
 			}
 		}
@@ -40,11 +62,22 @@ func (p *Platform) UpdateStatuses(ctx context.Context, us []wabi.StatusUpdate) [
 		}
 		ds, err := p.statusWebhooks(ctx, m, u)
 		if err != nil {
-			errs[i] = err
+			fail(i, u.MessageID, err)
 			continue
 		}
 		ds = p.statusFaults(ctx, m, u, ds)
-		b.Statuses = append(b.Statuses, wabi.StatusChange{MessageID: m.ID, Status: u.Status, At: u.Timestamp, Error: u.Error})
+		change := wabi.StatusChange{MessageID: m.ID, Status: u.Status, At: u.Timestamp, Error: u.Error}
+		if j, ok := last[m.ID]; ok {
+			b.Statuses[j] = change
+		} else {
+			if len(us) > 1 {
+				if last == nil {
+					last = make(map[string]int, len(us))
+				}
+				last[m.ID] = len(b.Statuses)
+			}
+			b.Statuses = append(b.Statuses, change)
+		}
 		b.Deliveries = append(b.Deliveries, ds...)
 		c := *m
 		c.Status, c.StatusAt, c.Error = u.Status, u.Timestamp, u.Error

@@ -211,7 +211,17 @@ type outcome struct {
 	late   bool
 	lateAt time.Time
 	act    action
+	// chain is the statuses reported right after status, in the same write: a
+	// phone with no delay receives (and reads) a message the moment it is sent.
+	chain []wabi.Status
 }
+
+// chained are the statuses a sent message goes on to at once, by what its phone
+// does without delay: delivered, and read too if it reads at once.
+var (
+	chainDelivered = []wabi.Status{wabi.StatusDelivered}
+	chainRead      = []wabi.Status{wabi.StatusDelivered, wabi.StatusRead}
+)
 
 // run plays one batch of a lane's steps: it reads the phone once, works out each
 // step's status, records them all in order, then queues what follows.
@@ -223,6 +233,9 @@ func (n *Network) run(ctx context.Context, l *lane, batch []step) {
 	}
 	gone := vp == nil || vp.Behaviour.NotOnWhatsApp
 	faults := n.faultSource()
+	// A late status holds its message's later ones back, so a message's
+	// statuses are chained only while no status_delayed fault is armed.
+	chain := !gone && (faults == nil || !faults.Armed(wabi.FaultStatusDelayed))
 	outs := make([]outcome, len(batch))
 	for i, s := range batch {
 		o := &outs[i]
@@ -265,6 +278,18 @@ func (n *Network) run(ctx context.Context, l *lane, batch []step) {
 				*o = outcome{m: s.m, act: s.act, late: true, lateAt: n.clock.Now().Add(d)}
 			}
 		}
+		if chain && o.status == wabi.StatusSent && o.next && o.after <= 0 {
+			// Delivered at once, and read at once if it reads on its own: all
+			// in this write, with their webhooks, in the order they happen.
+			b := vp.Behaviour
+			o.chain, o.then, o.after, o.next = chainDelivered, open, time.Duration(b.ReadDelay), b.AutoRead
+			if b.AutoRead && b.ReadDelay <= 0 {
+				o.chain, o.next = chainRead, false
+			}
+		} else if chain && o.status == wabi.StatusDelivered && o.next && o.after <= 0 {
+			// Delivered (late, or on coming online) to a phone that reads at once.
+			o.chain, o.next = chainRead[1:], false
+		}
 	}
 
 	at := n.clock.Now()
@@ -280,6 +305,9 @@ func (n *Network) run(ctx context.Context, l *lane, batch []step) {
 		}
 		if o.status != "" {
 			o.m.Status = o.status
+		}
+		if len(o.chain) > 0 {
+			o.m.Status = o.chain[len(o.chain)-1]
 		}
 		switch {
 		case o.late:
@@ -303,19 +331,27 @@ func (n *Network) report(ctx context.Context, outs []outcome, at time.Time) []er
 		if o.status != "" {
 			us = append(us, wabi.StatusUpdate{MessageID: o.m.ID, Status: o.status, Timestamp: at, Error: o.err})
 			idx = append(idx, i)
+			for _, st := range o.chain {
+				us = append(us, wabi.StatusUpdate{MessageID: o.m.ID, Status: st, Timestamp: at})
+				idx = append(idx, i)
+			}
 		}
 	}
 	for j, err := range n.record(ctx, us) {
 		if err != nil {
 			i := idx[j]
-			errs[i] = err
-			n.logError(ctx, "sim: record status", "wamid", outs[i].m.ID, "status", outs[i].status, "err", err)
+			if errs[i] == nil {
+				errs[i] = err
+				n.logError(ctx, "sim: record status", "wamid", outs[i].m.ID, "status", us[j].Status, "err", err)
+			}
 		}
 	}
 	return errs
 }
 
 // record hands status updates to the sink in order and returns each one's error.
+// A sink that records batches is trusted, as the platform does, to refuse the
+// later updates of a message whose earlier update it refused.
 func (n *Network) record(ctx context.Context, us []wabi.StatusUpdate) []error {
 	if len(us) == 0 {
 		return nil
@@ -324,8 +360,20 @@ func (n *Network) record(ctx context.Context, us []wabi.StatusUpdate) []error {
 		return b.UpdateStatuses(ctx, us)
 	}
 	errs := make([]error, len(us))
+	var failed map[string]error
 	for i, u := range us {
-		errs[i] = n.Sink.UpdateStatus(ctx, u)
+		// A message's status is not reported after an earlier one of its own
+		// was refused: a read must not stand without its delivered.
+		if err := failed[u.MessageID]; err != nil {
+			errs[i] = err
+			continue
+		}
+		if errs[i] = n.Sink.UpdateStatus(ctx, u); errs[i] != nil {
+			if failed == nil {
+				failed = map[string]error{}
+			}
+			failed[u.MessageID] = errs[i]
+		}
 	}
 	return errs
 }

@@ -286,9 +286,16 @@ func (s *batchSink) UpdateStatuses(ctx context.Context, us []wabi.StatusUpdate) 
 		close(s.entered)
 		<-s.gate
 	}
+	// Like the platform, it refuses a message's updates after one it refused.
 	errs := make([]error, len(us))
+	failed := map[string]error{}
 	for i, u := range us {
-		errs[i] = s.UpdateStatus(ctx, u)
+		if errs[i] = failed[u.MessageID]; errs[i] != nil {
+			continue
+		}
+		if errs[i] = s.UpdateStatus(ctx, u); errs[i] != nil {
+			failed[u.MessageID] = errs[i]
+		}
 	}
 	return errs
 }
