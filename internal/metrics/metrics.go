@@ -107,7 +107,7 @@ type Metrics struct {
 	hookLatencyOf map[string]prometheus.Observer // by dialect
 	commitLatency *prometheus.HistogramVec
 	commitSize    *prometheus.HistogramVec
-	requests      [len(apis)][6]prometheus.Counter // api, status class 1xx..5xx, other
+	requests      [len(apis)][5]prometheus.Counter // api, status class 2xx..5xx, other
 	reqLatency    [len(apis)]prometheus.Observer
 
 	// numbers are the label children of the business numbers seen, by id.
@@ -201,12 +201,12 @@ func New() *Metrics {
 		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024},
 	}, []string{"store"})).(*prometheus.HistogramVec)
 	requests := f.counterVec("wabi_http_requests_total",
-		"HTTP requests served, by API (cloud, onprem, control, console) and status class (2xx, 4xx, ...; 499 for a client that hung up is 4xx).",
+		"HTTP requests served, by API (cloud, onprem, control, console) and status class: 2xx, 3xx, 4xx (with 499, a client that hung up), 5xx, other.",
 		"api", "code")
 	latency := f.histogramVec("wabi_http_request_seconds",
 		"Time to answer an HTTP request, by API. The control API's event stream is left out.", "api")
 	for i, api := range apis {
-		for c, class := range []string{"1xx", "2xx", "3xx", "4xx", "5xx", "other"} {
+		for c, class := range []string{"2xx", "3xx", "4xx", "5xx", "other"} {
 			m.requests[i][c] = requests.WithLabelValues(api, class)
 		}
 		m.reqLatency[i] = latency.WithLabelValues(api)
@@ -401,9 +401,9 @@ func (m *Metrics) Request(r *http.Request, status int, code wabi.Code, took time
 	for i < len(apis)-1 && apis[i] != api {
 		i++
 	}
-	class := status/100 - 1
-	if class < 0 || class > 4 {
-		class = 5
+	class := status/100 - 2 // 2xx is 0
+	if class < 0 || class > 3 {
+		class = 4
 	}
 	m.requests[i][class].Inc()
 	if r.URL.Path != "/api/events" {
