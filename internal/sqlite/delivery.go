@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/wabihq/wabi/internal/sqlrow"
@@ -107,93 +106,7 @@ func (s *Store) RecordAttempts(ctx context.Context, us []wabi.DeliveryUpdate) er
 			ups[i].attempt = []any{id, a.N, sqlrow.Nanos(a.At), a.URL, a.StatusCode, a.Error, a.Response, int64(a.Latency)}
 		}
 	}
-	for _, u := range ups {
-		if u.requeue {
-			return s.w.do(ctx, func(t *wtx) error { return recordEach(t, ups) })
-		}
-	}
-	return s.w.do(ctx, func(t *wtx) error { return recordMany(t, ups) })
-}
-
-// attemptsChunk is how many deliveries one multi-row statement of recordMany
-// writes: 7 and 8 parameters a row stay far below SQLite's limit.
-const attemptsChunk = 128
-
-// recordMany writes updates without requeues a chunk at a time, in two
-// statements per chunk: one UPDATE of every delivery from a VALUES list, one
-// INSERT of every attempt. Statement overhead, not the rows, is most of what
-// one delivery at a time costs. A delivery updated twice in a chunk (a fault's
-// duplicate POST) keeps its last state, as one update after the other would.
-func recordMany(t *wtx, ups []deliveryUpdate) error {
-	for len(ups) > 0 {
-		n := min(len(ups), attemptsChunk)
-		chunk := ups[:n]
-		ups = ups[n:]
-		last := make(map[string]int, n)
-		for i, u := range chunk {
-			last[u.id] = i
-		}
-		var q strings.Builder
-		q.WriteString(`UPDATE deliveries SET state = v.column1, attempts = v.column2,
-			next_attempt_at = v.column3, updated_at = v.column4, last_status = v.column5,
-			last_error = v.column6, lease_owner = '', lease_until = 0
-			FROM (VALUES `)
-		args := make([]any, 0, 8*n)
-		rows := 0
-		for i, u := range chunk {
-			if last[u.id] != i {
-				continue
-			}
-			if rows > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, u.args...)
-			rows++
-		}
-		q.WriteString(") AS v WHERE deliveries.id = v.column7")
-		res, err := t.exec(q.String(), args...)
-		if err != nil {
-			return writeError(err, "deliveries", "")
-		}
-		if got, err := res.RowsAffected(); err != nil {
-			return writeError(err, "deliveries", "")
-		} else if got != int64(rows) {
-			// Which one is missing is for the caller to find, one at a time.
-			if rows == 1 {
-				return notFound("delivery " + chunk[len(chunk)-1].id)
-			}
-			return notFound(fmt.Sprintf("%d of %d deliveries", int64(rows)-got, rows))
-		}
-		q.Reset()
-		q.WriteString("INSERT INTO attempts (" + sqlrow.AttemptCols + ") VALUES ")
-		args = args[:0]
-		rows = 0
-		for _, u := range chunk {
-			if u.attempt == nil {
-				continue
-			}
-			if rows > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, u.attempt...)
-			rows++
-		}
-		if rows == 0 {
-			continue
-		}
-		if _, err := t.exec(q.String(), args...); err != nil {
-			return writeError(err, "attempts", "deliveries")
-		}
-	}
-	return nil
-}
-
-// recordEach writes updates one at a time, in order: a requeue reads the
-// pending deliveries of its key, which the updates before it may change.
-func recordEach(t *wtx, ups []deliveryUpdate) error {
-	{
+	return s.w.do(ctx, func(t *wtx) error {
 		for _, u := range ups {
 			what := "delivery " + u.id
 			res, err := t.st.updateDelivery.ExecContext(t.ctx, u.args...)
@@ -223,7 +136,7 @@ func recordEach(t *wtx, ups []deliveryUpdate) error {
 			}
 		}
 		return nil
-	}
+	})
 }
 
 // Delivery returns a delivery; ENotFound if there is none.
