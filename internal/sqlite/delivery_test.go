@@ -9,12 +9,12 @@ import (
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
-// TestRecordAttemptsInChunks checks the many-rows-a-statement path of
-// RecordAttempts past one chunk: every delivery gets its state and every
-// attempt its row, a delivery written twice in a call keeps its last state
-// with both attempts, and a missing delivery fails the whole call with
-// ENotFound, writing nothing.
-func TestRecordAttemptsInChunks(t *testing.T) {
+// TestRecordAttemptsMany checks RecordAttempts with hundreds of deliveries a
+// call, as the webhook engine's collector writes them under load: every
+// delivery gets its state and every attempt its row, a delivery written twice
+// in a call keeps its last state with both attempts, and a missing delivery
+// fails the whole call with ENotFound, writing nothing.
+func TestRecordAttemptsMany(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
