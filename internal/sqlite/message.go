@@ -65,7 +65,9 @@ func (s *Store) Commit(ctx context.Context, b *wabi.Batch) error {
 	if len(msgs)+len(statuses)+len(windows)+len(deliveries) == 0 {
 		return nil
 	}
-	return s.w.do(ctx, func(t *wtx) error {
+	// The function only executes statements on arguments ready beforehand, so
+	// it may run again: it needs no savepoint of its own.
+	return s.w.doRerun(ctx, func(t *wtx) error {
 		for _, args := range msgs {
 			if _, err := t.st.insertMessage.ExecContext(t.ctx, args...); err != nil {
 				return writeError(err, "message "+args[0].(string), "")

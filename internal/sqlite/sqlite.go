@@ -36,9 +36,10 @@ const readConns = 4
 
 // Store is a wabi.Store on a SQLite database file. It is safe for concurrent use.
 type Store struct {
-	wdb *sql.DB // the one writing connection, owned by the writer goroutine
-	rdb *reader // read-only pool with prepared statements
-	w   *writer
+	wdb  *sql.DB // the one writing connection, owned by the writer goroutine
+	rdb  *reader // read-only pool with prepared statements
+	w    *writer
+	ckpt *checkpointer
 	// buckets are the rate limits' token buckets, in memory (rates.go).
 	buckets buckets
 }
@@ -71,13 +72,21 @@ func Open(path string) (*Store, error) {
 	rdb.SetMaxOpenConns(readConns)
 	rdb.SetMaxIdleConns(readConns)
 
-	w, err := newWriter(ctx, wdb)
+	ckpt, err := newCheckpointer(path)
 	if err != nil {
 		rdb.Close()
 		wdb.Close()
 		return nil, err
 	}
-	return &Store{wdb: wdb, rdb: newReader(rdb), w: w}, nil
+	w, err := newWriter(ctx, wdb)
+	if err != nil {
+		ckpt.close()
+		rdb.Close()
+		wdb.Close()
+		return nil, err
+	}
+	w.ckpt = ckpt
+	return &Store{wdb: wdb, rdb: newReader(rdb), w: w, ckpt: ckpt}, nil
 }
 
 // Close waits for queued writes to finish, then closes the database. Writes
@@ -86,7 +95,7 @@ func (s *Store) Close() error {
 	if !s.w.close() {
 		return nil
 	}
-	return errors.Join(s.rdb.Close(), s.wdb.Close())
+	return errors.Join(s.ckpt.close(), s.rdb.Close(), s.wdb.Close())
 }
 
 // dsn returns the driver's connection string for path. The busy timeout comes
@@ -106,6 +115,13 @@ func dsn(path string, readOnly bool) string {
 		// Each request runs in a savepoint, whose undo journal would otherwise be
 		// a temporary file written on every insert.
 		q.Add("_pragma", "temp_store(MEMORY)")
+		// The writer's page cache holds the indexes' hot pages: with SQLite's
+		// default of 2 MB, a growing database sends every insert to the file
+		// system for pages it read a moment ago. Memory is taken as pages are
+		// read, up to this cap.
+		q.Add("_pragma", "cache_size(-65536)")
+		// Checkpoints are mostly the checkpointer's (checkpoint.go).
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walAutocheckpoint))
 		q.Set("_txlock", "immediate")
 	}
 	// A plain path (not a file: URI) keeps the driver from handing the query to

@@ -29,14 +29,18 @@ const (
 
 // request is one caller's write: a function run inside the group transaction.
 type request struct {
-	fn    func(*wtx) error
+	fn func(*wtx) error
+	// rerun marks a function that may run again after its group was rolled
+	// back: it only executes statements and keeps nothing from a first run. Such
+	// requests run without a savepoint of their own (see commit).
+	rerun bool
 	state atomic.Int32
 	done  chan error // buffered, so the writer never waits for the caller
 }
 
 // writer owns the writing connection. One goroutine drains reqs, runs each
-// group of requests in one transaction, each request inside its own savepoint,
-// commits once and answers every caller.
+// group of requests in one transaction, each request so that it may fail alone
+// (see commit), commits once and answers every caller.
 type writer struct {
 	conn *sql.Conn
 	st   *stmts
@@ -47,6 +51,7 @@ type writer struct {
 	closed bool
 
 	observe atomic.Pointer[CommitObserver] // see Store.ObserveCommits
+	ckpt    *checkpointer                  // told of every commit; nil in tests that make a bare writer
 }
 
 // wtx is what a request's function writes through: the writer's connection,
@@ -88,10 +93,19 @@ func newWriter(ctx context.Context, db *sql.DB) (*writer, error) {
 // writer picks the request up, fn never runs and do returns ctx.Err(); once
 // picked up, do waits for the commit, so a nil error always means durable.
 func (w *writer) do(ctx context.Context, fn func(*wtx) error) error {
+	return w.submit(ctx, &request{fn: fn, done: make(chan error, 1)})
+}
+
+// doRerun is do for a function that may run again after a rollback (see
+// request.rerun): it saves the savepoint a request otherwise costs.
+func (w *writer) doRerun(ctx context.Context, fn func(*wtx) error) error {
+	return w.submit(ctx, &request{fn: fn, rerun: true, done: make(chan error, 1)})
+}
+
+func (w *writer) submit(ctx context.Context, r *request) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r := &request{fn: fn, done: make(chan error, 1)}
 	if err := w.enqueue(ctx, r); err != nil {
 		return err
 	}
@@ -159,10 +173,22 @@ func (w *writer) run() {
 	}
 }
 
+// errRedo stops the fast run of a group: a request without a savepoint failed,
+// so the transaction is rolled back and the group runs again, carefully.
+var errRedo = errors.New("sqlite: redo the group with savepoints")
+
 // commit runs a group in one transaction and answers each request: its own
-// error if its function failed (its savepoint is rolled back, the others
-// stand), else the outcome of the commit. Requests abandoned by their callers
-// are dropped unrun.
+// error if its function failed (its writes are undone, the others stand), else
+// the outcome of the commit. Requests abandoned by their callers are dropped
+// unrun.
+//
+// A savepoint per request is what lets one request fail alone, but it costs
+// three statements and a copy of every page the request touches. So a group
+// first runs fast: requests that may run again (request.rerun), and a request
+// alone in its group, run without one; the others still get theirs. Should a
+// request without a savepoint fail, the transaction is rolled back before any
+// request with one has run, and the group runs again with a savepoint for
+// every request. A failing request alone in its group is simply rolled back.
 func (w *writer) commit(group []*request) {
 	run := group[:0]
 	for _, r := range group {
@@ -174,26 +200,22 @@ func (w *writer) commit(group []*request) {
 		return
 	}
 	defer w.observed(time.Now(), len(run))
+	if w.ckpt != nil {
+		defer w.ckpt.committed()
+	}
 	// The group's statements run on the writer's own context, not a caller's:
 	// one caller giving up must not interrupt the others' transaction.
 	t := &wtx{ctx: context.Background(), conn: w.conn, st: w.st}
 	errs := make([]error, len(run))
-	err := w.inTx(t, func() error {
-		for i, r := range run {
-			if _, err := w.st.savepoint.ExecContext(t.ctx); err != nil {
-				return err
-			}
-			if errs[i] = r.fn(t); errs[i] != nil {
-				if _, err := w.st.rollbackTo.ExecContext(t.ctx); err != nil {
-					return err
-				}
-			}
-			if _, err := w.st.release.ExecContext(t.ctx); err != nil {
-				return err
-			}
+	err := w.inTx(t, func() error { return w.runFast(t, run, errs) })
+	if errors.Is(err, errRedo) {
+		if len(run) == 1 {
+			err = nil // errs[0] is the request's own failure; nothing was written
+		} else {
+			clear(errs)
+			err = w.inTx(t, func() error { return w.runSafe(t, run, errs, false) })
 		}
-		return nil
-	})
+	}
 	for i, r := range run {
 		switch {
 		case errs[i] != nil:
@@ -204,6 +226,47 @@ func (w *writer) commit(group []*request) {
 			r.done <- nil
 		}
 	}
+}
+
+// runFast runs the requests that need no savepoint, then the others, each in
+// its own savepoint. It returns errRedo as soon as a request without a
+// savepoint fails.
+func (w *writer) runFast(t *wtx, run []*request, errs []error) error {
+	alone := len(run) == 1
+	for i, r := range run {
+		if !r.rerun && !alone {
+			continue
+		}
+		if errs[i] = r.fn(t); errs[i] != nil {
+			return errRedo
+		}
+	}
+	if alone {
+		return nil
+	}
+	return w.runSafe(t, run, errs, true)
+}
+
+// runSafe runs each request in its own savepoint, rolled back if it fails; with
+// skipRerun, only the requests runFast left.
+func (w *writer) runSafe(t *wtx, run []*request, errs []error, skipRerun bool) error {
+	for i, r := range run {
+		if skipRerun && r.rerun {
+			continue
+		}
+		if _, err := w.st.savepoint.ExecContext(t.ctx); err != nil {
+			return err
+		}
+		if errs[i] = r.fn(t); errs[i] != nil {
+			if _, err := w.st.rollbackTo.ExecContext(t.ctx); err != nil {
+				return err
+			}
+		}
+		if _, err := w.st.release.ExecContext(t.ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // inTx runs fn between BEGIN IMMEDIATE and COMMIT, rolling back if either fails.
