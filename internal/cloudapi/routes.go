@@ -8,7 +8,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/wabihq/wabi/internal/platform"
@@ -127,11 +126,32 @@ func bodyTooLarge(limit int64) error {
 	return wabi.Errorf(wabi.EBadRequest, "Request body too large: the limit is %d bytes.", limit)
 }
 
-// versionSegment matches a Graph version path segment.
-var versionSegment = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
+// versionSegment matches a Graph version path segment: v, digits, a dot,
+// digits.
+var versionSegment = segmentMatcher(func(s string) bool {
+	rest, ok := strings.CutPrefix(s, "v")
+	major, minor, dot := strings.Cut(rest, ".")
+	return ok && dot && allDigits(major) && allDigits(minor)
+})
 
 // numericSegment matches a Graph node id.
-var numericSegment = regexp.MustCompile(`^[0-9]+$`)
+var numericSegment = segmentMatcher(allDigits)
+
+// segmentMatcher tests a path segment. Every request runs these tests, so they
+// are plain loops rather than regular expressions.
+type segmentMatcher func(string) bool
+
+func (f segmentMatcher) MatchString(s string) bool { return f(s) }
+
+// allDigits reports whether s is one or more ASCII digits.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // Owns reports whether a request path belongs to the Cloud API: it starts with a
 // version ("/v23.0/...") or a node id ("/1234/..."), or is a media download URL.
@@ -142,6 +162,14 @@ func Owns(path string) bool {
 
 type versionKey struct{}
 
+// The constant values of Graph's response headers, shared by every response.
+var (
+	graphCacheControl = []string{"private, no-cache, no-store, must-revalidate"}
+	graphPragma       = []string{"no-cache"}
+	graphExpires      = []string{"Sat, 01 Jan 2000 00:00:00 GMT"}
+	graphAllowOrigin  = []string{"*"}
+)
+
 // ServeHTTP strips the version segment, sets Graph's response headers and routes.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	version := a.DefaultVersion
@@ -149,19 +177,26 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if first, tail, _ := strings.Cut(rest, "/"); versionSegment.MatchString(first) {
 		version, rest = first, tail
 	}
+	// The keys are in canonical form already and the constant values shared
+	// (a response header is copied when written, never changed in place), so
+	// that Graph's eight headers cost no canonicalising and few allocations.
 	h := w.Header()
-	h.Set("facebook-api-version", version)
-	trace := traceID()
-	h.Set("x-fb-trace-id", trace)
-	h.Set("x-fb-request-id", trace)
-	h.Set("Cache-Control", "private, no-cache, no-store, must-revalidate")
-	h.Set("Pragma", "no-cache")
-	h.Set("Expires", "Sat, 01 Jan 2000 00:00:00 GMT")
-	h.Set("Access-Control-Allow-Origin", "*")
+	h["Facebook-Api-Version"] = []string{version}
+	trace := []string{traceID()}
+	h["X-Fb-Trace-Id"] = trace
+	h["X-Fb-Request-Id"] = trace
+	h["Cache-Control"] = graphCacheControl
+	h["Pragma"] = graphPragma
+	h["Expires"] = graphExpires
+	h["Access-Control-Allow-Origin"] = graphAllowOrigin
 
-	r2 := r.Clone(context.WithValue(r.Context(), versionKey{}, version))
-	r2.URL.Path = "/" + rest
-	r2.URL.RawPath = ""
+	// A shallow copy with its own URL: the handlers read the request's
+	// headers, they do not change them, so they need not be copied.
+	r2 := r.WithContext(context.WithValue(r.Context(), versionKey{}, version))
+	u := *r.URL
+	u.Path = "/" + rest
+	u.RawPath = ""
+	r2.URL = &u
 	if a.p.APIArmed() && a.injectFault(w, r, rest) {
 		return
 	}

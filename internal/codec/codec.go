@@ -23,6 +23,9 @@ import (
 // ContentType is the media type of every JSON body wabi writes, as Graph sends it.
 const ContentType = "application/json; charset=UTF-8"
 
+// contentType is ContentType as a header value, shared by every response.
+var contentType = []string{ContentType}
+
 // Marshal returns the JSON encoding of v without a trailing newline. The output is
 // ASCII only: every non-ASCII rune is escaped as \uXXXX with lowercase hex, runes
 // above U+FFFF as a UTF-16 surrogate pair. This is how Meta writes webhook bodies,
@@ -231,9 +234,11 @@ func Write(w http.ResponseWriter, status int, v any) {
 		body = []byte(`{"error":{"message":"An unknown error occurred","code":1}}`)
 		status = http.StatusInternalServerError
 	}
+	// Canonical keys set directly, and the constant value shared: net/http
+	// copies the header when it writes it and never changes it in place.
 	h := w.Header()
-	h.Set("Content-Type", ContentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = contentType
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
