@@ -118,6 +118,14 @@ func waitHooks(b *testing.B, s *stack, n int, start time.Time, cpu0 time.Duratio
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Microsecond)/float64(b.N), "cpu-µs/send")
 }
 
+// reportCPU reports the CPU time the process (clients included) spent per
+// operation since cpu0. On a shared machine it is steadier than ns/op: the
+// ratio of two benchmarks' CPU per request is what their throughputs would be
+// on cores of their own, as long as no single goroutine is the limit.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
+}
+
 // cpuTime is the user and system CPU time of the process so far.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -134,6 +142,7 @@ func benchSend(b *testing.B, s *stack) {
 	b.SetParallelism(16)
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b, cpuTime())
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
@@ -175,6 +184,7 @@ func BenchmarkBareJSONHandler(b *testing.B) {
 	b.SetParallelism(16)
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b, cpuTime())
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			resp, err := client.Post(srv.URL, "application/json", bytes.NewReader(body))
