@@ -337,7 +337,7 @@ func (n *Network) report(ctx context.Context, outs []outcome, at time.Time) []er
 			}
 		}
 	}
-	for j, err := range n.record(ctx, us) {
+	for j, err := range n.recordJoined(ctx, us) {
 		if err != nil {
 			i := idx[j]
 			if errs[i] == nil {

@@ -50,6 +50,11 @@ type Network struct {
 	wg      sync.WaitGroup
 	stopped bool
 	ctx     context.Context
+
+	// jmu guards the lanes' reports waiting to be joined (join.go).
+	jmu     sync.Mutex
+	jqueue  []*joined
+	joiners int
 }
 
 var _ wabi.Network = (*Network)(nil)
