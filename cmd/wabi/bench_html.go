@@ -89,7 +89,7 @@ h2{margin-top:1.6em}.num{text-align:right;font-variant-numeric:tabular-nums}
 
 	if len(r.Backlog) > 0 {
 		if r.BacklogSource == "metrics" {
-			b.WriteString("<h2>Webhook backlog</h2>\n<p>Webhook deliveries the server holds, waiting or in flight (<code>wabi_webhook_backlog</code>), once a second.</p>\n")
+			b.WriteString("<h2>Webhook backlog</h2>\n<p>Webhook deliveries pending in the store, waiting or in flight (<code>wabi_webhook_pending</code>), once a second.</p>\n")
 		} else {
 			b.WriteString("<h2>Webhook backlog</h2>\n<p>Pending deliveries of the run, read from the delivery log once a second (one page: at most 1000).</p>\n")
 		}

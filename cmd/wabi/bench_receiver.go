@@ -212,8 +212,8 @@ func codeCounts(m map[int]int) map[string]int {
 }
 
 // backlogWatch follows the webhook backlog once a second: the server's
-// wabi_webhook_backlog gauge (GET /api/metrics: every delivery the node holds,
-// exact), or on a wabi without it, one page of the run's pending deliveries
+// wabi_webhook_pending gauge (GET /api/metrics: every pending delivery in the
+// store, exact, on every node), or on a wabi without it, one page of the run's pending deliveries
 // (GET /api/deliveries?state=pending: at most 1000).
 type backlogWatch struct {
 	began  time.Time
@@ -316,7 +316,7 @@ func (b *backlogWatch) latest() (int, bool) {
 	return b.points[len(b.points)-1].Pending, true
 }
 
-// metricsBacklog reads wabi_webhook_backlog from the server's metrics.
+// metricsBacklog reads the webhook backlog from the server's metrics.
 func (c *benchConfig) metricsBacklog(ctx context.Context, client *http.Client) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, "GET", c.URL+"/api/metrics", nil)
 	if err != nil {
@@ -334,15 +334,29 @@ func (c *benchConfig) metricsBacklog(ctx context.Context, client *http.Client) (
 		io.Copy(io.Discard, resp.Body)
 		return 0, fmt.Errorf("GET /api/metrics: %s", resp.Status)
 	}
+	// wabi_webhook_pending counts the store's pending deliveries, those of
+	// every node sharing it; a wabi without it reports the deliveries its
+	// engine holds, which on SQLite are all of them.
+	held, found := 0, false
 	sc := bufio.NewScanner(io.LimitReader(resp.Body, 16<<20))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "wabi_webhook_backlog "); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), "wabi_webhook_pending "); ok {
 			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			return int(f), err
 		}
+		if v, ok := strings.CutPrefix(sc.Text(), "wabi_webhook_backlog "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return 0, err
+			}
+			held, found = int(f), true
+		}
 	}
-	return 0, errors.New("no wabi_webhook_backlog in /api/metrics")
+	if found {
+		return held, nil
+	}
+	return 0, errors.New("no wabi_webhook_pending nor wabi_webhook_backlog in /api/metrics")
 }
 
 func (b *backlogWatch) series() []backlogPoint {

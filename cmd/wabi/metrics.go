@@ -30,6 +30,7 @@ func newMetrics(store wabi.Store, p *platform.Platform, engine *webhook.Engine) 
 		return wabi.DialectCloud, true
 	}
 	m.Backlog = engine.Pending
+	m.Pending = store.CountPending
 	m.Faults = func(ctx context.Context) ([]*wabi.Fault, error) {
 		return p.Faults(ctx, platform.FaultFilter{})
 	}

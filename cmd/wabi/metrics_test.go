@@ -81,8 +81,11 @@ func TestServeMetrics(t *testing.T) {
 	var after map[string]float64
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		after = scrape()
+		// A delivery's attempt is counted as it is made; the store says it is
+		// no longer pending once its attempt is committed, a moment later.
 		if hooks.Load() >= 4 && after[`wabi_webhook_attempts_total{dialect="cloud",result="delivered"}`]-
-			before[`wabi_webhook_attempts_total{dialect="cloud",result="delivered"}`] >= 4 || time.Now().After(deadline) {
+			before[`wabi_webhook_attempts_total{dialect="cloud",result="delivered"}`] >= 4 &&
+			after["wabi_webhook_pending"] == 0 || time.Now().After(deadline) {
 			break
 		}
 	}
@@ -115,6 +118,9 @@ func TestServeMetrics(t *testing.T) {
 		if got := after[series] - before[series]; got < atLeast {
 			t.Errorf("%s moved by %v, want at least %v", series, got, atLeast)
 		}
+	}
+	if v, ok := after["wabi_webhook_pending"]; !ok || v != 0 {
+		t.Errorf("pending %v (exposed: %v) in the store once every webhook is delivered, want 0", v, ok)
 	}
 	if after["wabi_webhook_backlog"] != 0 {
 		t.Errorf("backlog %v once every webhook is delivered, want 0", after["wabi_webhook_backlog"])

@@ -88,11 +88,18 @@ type Metrics struct {
 	// wabi_webhook_backlog gauge at each scrape. It must be cheap (the engine's
 	// Pending). Default nil: the gauge reads 0.
 	Backlog func() int
+	// Pending counts the deliveries pending in the store, on every node sharing
+	// it, for the wabi_webhook_pending gauge (the store's CountPending). Default
+	// nil: the gauge reads 0.
+	Pending func(ctx context.Context) (int, error)
 	// Faults lists the injected faults with their hit counts, read at each
 	// scrape for wabi_faults_fired_total. Default nil: no fault is counted.
 	Faults func(ctx context.Context) ([]*wabi.Fault, error)
 
 	reg *prometheus.Registry
+
+	pendingMu   sync.Mutex
+	pendingLast int
 
 	sends         *prometheus.CounterVec
 	inbound       *prometheus.CounterVec
@@ -193,6 +200,10 @@ func New() *Metrics {
 		}
 		return float64(m.Backlog())
 	}))
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "wabi_webhook_pending",
+		Help: "Webhook deliveries pending in the store, on every node sharing it: the backlog of the whole cluster.",
+	}, m.pendingNow))
 	m.commitLatency = f.histogramVec("wabi_store_commit_seconds",
 		"Time of one group commit of the store's writer, by store (sqlite, postgres).", "store")
 	m.commitSize = f.register(prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -473,4 +484,20 @@ func sendPath(api, path string) (id string, ok bool) {
 // isVersion reports whether s is a Graph version segment, such as v23.0.
 func isVersion(s string) bool {
 	return len(s) > 1 && s[0] == 'v' && s[1] >= '0' && s[1] <= '9'
+}
+
+// pendingNow reads the store's pending deliveries for a scrape, within a
+// second; a read that fails or takes longer reports the last count.
+func (m *Metrics) pendingNow() float64 {
+	if m.Pending == nil {
+		return 0
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	m.pendingMu.Lock()
+	defer m.pendingMu.Unlock()
+	if n, err := m.Pending(ctx); err == nil {
+		m.pendingLast = n
+	}
+	return float64(m.pendingLast)
 }

@@ -154,6 +154,33 @@ func TestWebhooksAndCommits(t *testing.T) {
 	}
 }
 
+// TestPendingInTheStore: the store's pending count, and the last one when a
+// read fails.
+func TestPendingInTheStore(t *testing.T) {
+	m := New()
+	if got := mustScrape(t, m.Handler())["wabi_webhook_pending"]; got != 0 {
+		t.Errorf("pending %v without a store to ask, want 0", got)
+	}
+	pending, fail := 85000, false
+	m.Pending = func(context.Context) (int, error) {
+		if fail {
+			return 0, errors.New("database is down")
+		}
+		return pending, nil
+	}
+	if got := mustScrape(t, m.Handler())["wabi_webhook_pending"]; got != 85000 {
+		t.Errorf("pending %v, want 85000", got)
+	}
+	pending, fail = 3, true
+	if got := mustScrape(t, m.Handler())["wabi_webhook_pending"]; got != 85000 {
+		t.Errorf("pending %v after a failed read, want the last count 85000", got)
+	}
+	fail = false
+	if got := mustScrape(t, m.Handler())["wabi_webhook_pending"]; got != 3 {
+		t.Errorf("pending %v, want 3", got)
+	}
+}
+
 // TestFaultsFired: the faults' hit counts by kind, kept when a fault goes, and
 // never taken back by a stale read; a failed read is a scrape error, not a
 // reset.

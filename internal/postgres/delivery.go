@@ -94,6 +94,13 @@ func (s *Store) PendingDeliveries(ctx context.Context) ([]*wabi.Delivery, error)
 		"SELECT "+sqlrow.DeliveryCols+" FROM deliveries WHERE seq IN ("+pendingSeqsSQL+") ORDER BY seq")
 }
 
+// CountPending counts the pending deliveries of every node.
+func (s *Store) CountPending(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, "SELECT count(*) FROM deliveries WHERE state = 'pending'").Scan(&n)
+	return n, err
+}
+
 // Attempts lists a delivery's attempts, first first. A delivery with no
 // attempts, or none at all, has an empty list.
 func (s *Store) Attempts(ctx context.Context, deliveryID string) ([]*wabi.Attempt, error) {

@@ -22,6 +22,9 @@ func testPendingDeliveries(t *testing.T, s wabi.Store) {
 	must(t, s.Commit(ctx, &wabi.Batch{Deliveries: []*wabi.Delivery{done}}))
 	must(t, s.Commit(ctx, &wabi.Batch{Deliveries: []*wabi.Delivery{d4}}))
 	wantAll(t, []check{{"PendingDeliveries", res(s.PendingDeliveries(ctx)), []*wabi.Delivery{d1, d2, d4}}})
+	if n, err := s.CountPending(ctx); err != nil || n != 3 {
+		t.Errorf("CountPending = %d, %v; want 3", n, err)
+	}
 }
 
 // testRecordAttempts tells the story of three deliveries: one delivered at once,

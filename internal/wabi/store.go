@@ -115,6 +115,10 @@ type NodeStore interface {
 type DeliveryStore interface {
 	// PendingDeliveries returns every pending delivery, oldest first.
 	PendingDeliveries(ctx context.Context) ([]*Delivery, error)
+	// CountPending returns how many deliveries are pending in the store, on
+	// every node sharing it: the webhook backlog. Cheap enough to call once a
+	// second (a partial index).
+	CountPending(ctx context.Context) (int, error)
 	// RecordAttempts saves the new state of deliveries and their attempts (if any),
 	// atomically and durably, and ends their leases. ENotFound if a delivery
 	// does not exist (and then nothing is saved).
