@@ -18,9 +18,27 @@ import (
 // on, in one run, to 32 customers in turn: the cost of the limits on the send
 // path. "on" takes from the number's throughput bucket and the customer's
 // pair bucket on every send, with values raised so that none is refused (the
-// bucket arithmetic is the same whatever the values); the manual clock
-// follows the wall clock, so that the buckets refill.
+// bucket arithmetic is the same whatever the values).
 func BenchmarkSendTextLimits(b *testing.B) {
+	benchLimitsOnOff(b, func(b *testing.B, s *stack, on bool) [][]byte {
+		bodies := make([][]byte, 32)
+		for i := range bodies {
+			c := fmt.Sprintf("155580000%02d", i)
+			if _, err := s.p.Receive(context.Background(), &wabi.Message{PhoneNumberID: s.demo.Phone.ID, WaID: c, Type: wabi.TypeText,
+				Content: wabi.Content{Text: &wabi.Text{Body: "hi"}}}); err != nil {
+				b.Fatal(err)
+			}
+			bodies[i] = []byte(`{"messaging_product":"whatsapp","to":"` + c + `","type":"text","text":{"body":"Your order has shipped."}}`)
+		}
+		return bodies
+	})
+}
+
+// benchLimitsOnOff sends the bodies setup returns, in turn, from 16 clients a
+// core, first with the limits off, then on: Meta's, with the number's rate
+// limits raised so that none is refused. The manual clock follows the wall
+// clock, so that the buckets refill.
+func benchLimitsOnOff(b *testing.B, setup func(b *testing.B, s *stack, on bool) [][]byte) {
 	for _, on := range []bool{false, true} {
 		name := "off"
 		if on {
@@ -28,30 +46,18 @@ func BenchmarkSendTextLimits(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			s := mustStackOn(b, nopNetwork{})
-			ctx := context.Background()
-			customers := make([]string, 32)
-			for i := range customers {
-				customers[i] = fmt.Sprintf("155580000%02d", i)
-				if _, err := s.p.Receive(ctx, &wabi.Message{PhoneNumberID: s.demo.Phone.ID, WaID: customers[i], Type: wabi.TypeText,
-					Content: wabi.Content{Text: &wabi.Text{Body: "hi"}}}); err != nil {
-					b.Fatal(err)
-				}
-			}
 			if on {
 				s.p.Limits = platform.MetaLimits()
 				tput, burst, every := 100_000, 10_000, wabi.Duration(time.Millisecond)
-				if _, err := s.p.SetNumberLimits(ctx, s.demo.Phone.ID, platform.LimitOverride{
+				if _, err := s.p.SetNumberLimits(context.Background(), s.demo.Phone.ID, platform.LimitOverride{
 					Throughput: &tput, PairBurst: &burst, PairInterval: &every}); err != nil {
 					b.Fatal(err)
 				}
 			}
+			bodies := setup(b, s, on)
 			stop := followWallClock(s.clock)
 			defer stop()
 			url := s.api.URL + "/v23.0/" + s.demo.Phone.ID + "/messages"
-			bodies := make([][]byte, len(customers))
-			for i, c := range customers {
-				bodies[i] = []byte(`{"messaging_product":"whatsapp","to":"` + c + `","type":"text","text":{"body":"Your order has shipped."}}`)
-			}
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 			var next atomic.Uint64
 			b.SetParallelism(16)
