@@ -30,16 +30,34 @@ const claimableSQL = `d.state = 'pending' AND d.parked_until = 0 AND d.next_atte
 	AND d.lease_until <= $3`
 
 // claimDeliveriesSQL leases the heads among the claimable deliveries, oldest
-// first, up to $4, to $1 until $2. FOR UPDATE SKIP LOCKED makes nodes claiming
-// at once pass over each other's rows instead of waiting for them, and a row
-// another node leased meanwhile fails the lease test when it is locked and
-// checked again.
+// first, up to $4, and with each head the deliveries right behind it in its
+// key's order, up to $5 in all: the run of the key that is due and under no
+// live lease. All go to $1 until $2, unparked. FOR UPDATE SKIP LOCKED makes
+// nodes claiming at once pass over each other's heads instead of waiting for
+// them, and a head another node leased meanwhile fails the lease test when it
+// is locked and checked again. The deliveries behind a head are not locked
+// first: no other node claims them while their head is pending, since only
+// heads are claimed. The key's first $5 pending deliveries are one range of
+// deliveries_key; the run is their prefix that is due and unleased.
 const claimDeliveriesSQL = `WITH heads AS (
-		SELECT d.seq FROM deliveries d WHERE ` + claimableSQL + ` AND d.seq = ` + headSQL + `
+		SELECT d.seq, d.target_id, d.phone_number_id, d.wa_id FROM deliveries d
+		WHERE ` + claimableSQL + ` AND d.seq = ` + headSQL + `
 		ORDER BY d.seq LIMIT $4
-		FOR UPDATE SKIP LOCKED)
-	UPDATE deliveries SET lease_owner = $1, lease_until = $2 FROM heads WHERE deliveries.seq = heads.seq
-	RETURNING ` + claimedCols
+		FOR UPDATE SKIP LOCKED),
+	runs AS (
+		SELECT r.seq, r.head, r.pos FROM (
+			SELECT k.seq, h.seq AS head, row_number() OVER w AS pos, bool_and(k.ok) OVER w AS run
+			FROM heads h CROSS JOIN LATERAL (
+				SELECT o.seq, coalesce(o.ord, o.seq) AS o1, o.next_attempt_at <= $3 AND o.lease_until <= $3 AS ok
+				FROM deliveries o
+				WHERE o.state = 'pending' AND o.target_id = h.target_id
+					AND o.phone_number_id = h.phone_number_id AND o.wa_id = h.wa_id
+				ORDER BY coalesce(o.ord, o.seq), o.seq LIMIT $5) k
+			WINDOW w AS (PARTITION BY h.seq ORDER BY k.o1, k.seq)) r
+		WHERE r.run)
+	UPDATE deliveries SET lease_owner = $1, lease_until = $2, parked_until = 0 FROM runs
+	WHERE deliveries.seq = runs.seq AND deliveries.lease_until <= $3
+	RETURNING ` + claimedCols + `, runs.head, runs.pos`
 
 // claimedCols is sqlrow.DeliveryCols of the updated table, then its seq.
 const claimedCols = `deliveries.id, deliveries.dialect, deliveries.target_id, deliveries.waba_id,
@@ -93,25 +111,27 @@ const unparkHeadSQL = `UPDATE deliveries SET parked_until = 0
 		AND parked_until <> 0`
 
 // ClaimDeliveries leases to owner the due deliveries that lead their keys and
-// that no live lease holds, up to limit, oldest first.
-func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*wabi.Delivery, error) {
+// that no live lease holds, up to limit keys, oldest head first, each with up
+// to run deliveries of its key in order.
+func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit, run int) ([]*wabi.Delivery, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
+	run = max(run, 1)
 	type claimed struct {
-		d   *wabi.Delivery
-		seq int64
+		d              *wabi.Delivery
+		seq, head, pos int64
 	}
 	// A claim is one statement of its own, not part of the group commit: its
 	// scan grows with the backlog, and sends must not wait for it.
-	rows, err := s.pool.Query(ctx, claimDeliveriesSQL, owner, sqlrow.Nanos(now.Add(lease)), sqlrow.Nanos(now), limit)
+	rows, err := s.pool.Query(ctx, claimDeliveriesSQL, owner, sqlrow.Nanos(now.Add(lease)), sqlrow.Nanos(now), limit, run)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim deliveries: %w", err)
 	}
 	var got []claimed
 	for rows.Next() {
 		var c claimed
-		if c.d, err = sqlrow.ScanDelivery(sqlrow.Extra(rows, &c.seq)); err != nil {
+		if c.d, err = sqlrow.ScanDelivery(sqlrow.Extra(rows, &c.seq, &c.head, &c.pos)); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("postgres: claim deliveries: %w", err)
 		}
@@ -120,15 +140,24 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: claim deliveries: %w", err)
 	}
-	if len(got) < limit {
+	heads := 0
+	for _, c := range got {
+		if c.pos == 1 {
+			heads++
+		}
+	}
+	if heads < limit {
 		// A short claim looked at every claimable delivery: park those behind
 		// their heads, so that the next claims need not look at them again.
 		if err := s.park(ctx, now, now.Add(lease)); err != nil {
 			return nil, fmt.Errorf("postgres: park deliveries: %w", err)
 		}
 	}
-	// RETURNING gives rows in no promised order.
-	slices.SortFunc(got, func(a, b claimed) int { return cmp.Compare(a.seq, b.seq) })
+	// RETURNING gives rows in no promised order: keys by their heads, oldest
+	// first, and each key's run in its order.
+	slices.SortFunc(got, func(a, b claimed) int {
+		return cmp.Or(cmp.Compare(a.head, b.head), cmp.Compare(a.pos, b.pos))
+	})
 	ds := make([]*wabi.Delivery, len(got))
 	for i, c := range got {
 		ds[i] = c.d

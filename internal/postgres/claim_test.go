@@ -43,7 +43,7 @@ func TestClaimsAcrossStores(t *testing.T) {
 		wg.Go(func() {
 			s := stores[i%2]
 			for range 2 * keys {
-				got, err := s.ClaimDeliveries(ctx, fmt.Sprintf("node%d", i), now, time.Minute, 3)
+				got, err := s.ClaimDeliveries(ctx, fmt.Sprintf("node%d", i), now, time.Minute, 3, 1)
 				if err != nil || len(got) == 0 {
 					errs[i] = err
 					return

@@ -189,11 +189,27 @@ func (s *Store) Attempts(ctx context.Context, deliveryID string) ([]*wabi.Attemp
 		"SELECT "+sqlrow.AttemptCols+" FROM attempts WHERE delivery_id = ? ORDER BY n, seq", deliveryID)
 }
 
+// runSQL lists the first pending deliveries of the key of the delivery of seq
+// @head, in the key's order, with whether each is due at @now and under no
+// live lease: the run a claim of that head may take is their prefix that is.
+const runSQL = `SELECT o.seq, o.next_attempt_at <= @now AND o.lease_until <= @now
+	FROM deliveries o JOIN deliveries d ON d.seq = @head
+	WHERE o.state = 'pending' AND o.target_id = d.target_id
+		AND o.phone_number_id = d.phone_number_id AND o.wa_id = d.wa_id
+	ORDER BY coalesce(o.ord, o.seq), o.seq LIMIT @run`
+
+// leaseSQL leases the delivery of seq @seq, behind a head just claimed.
+const leaseSQL = `UPDATE deliveries SET lease_owner = @owner, lease_until = @until, parked_until = 0
+	WHERE seq = @seq
+	RETURNING ` + sqlrow.DeliveryCols + ", seq"
+
 // ClaimDeliveries leases to owner the due deliveries that lead their keys and
-// that no live lease holds, up to limit, oldest first. The claim is one write:
-// two stores on one file take turns at the database's write lock, so they never
-// claim the same delivery.
-func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*wabi.Delivery, error) {
+// that no live lease holds, up to limit keys, oldest head first, each with up
+// to run deliveries of its key in order: the head and those right behind it
+// that are due and unleased. The claim is one write: two stores on one file
+// take turns at the database's write lock, so they never claim the same
+// delivery.
+func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit, run int) ([]*wabi.Delivery, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -202,11 +218,14 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 		seq int64
 	}
 	var got []claimed
+	var ds []*wabi.Delivery
 	err := s.w.do(ctx, func(t *wtx) error {
+		got, ds = got[:0], ds[:0]
+		ownerArg := sql.Named("owner", owner)
 		until := sql.Named("until", sqlrow.Nanos(now.Add(lease)))
 		nowArg := sql.Named("now", sqlrow.Nanos(now))
 		rows, err := t.conn.QueryContext(t.ctx, claimDeliveriesSQL,
-			sql.Named("owner", owner), until, nowArg, sql.Named("limit", limit))
+			ownerArg, until, nowArg, sql.Named("limit", limit))
 		if err != nil {
 			return err
 		}
@@ -220,8 +239,32 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 			}
 			got = append(got, c)
 		}
-		if err := rows.Err(); err != nil || len(got) == limit {
+		if err := rows.Err(); err != nil {
 			return err
+		}
+		rows.Close()
+		// RETURNING gives rows in no promised order.
+		slices.SortFunc(got, func(a, b claimed) int { return cmp.Compare(a.seq, b.seq) })
+		for _, head := range got {
+			ds = append(ds, head.d)
+			if run <= 1 {
+				continue
+			}
+			behind, err := s.runBehind(t, head.seq, nowArg, run)
+			if err != nil {
+				return err
+			}
+			for _, seq := range behind {
+				d, err := sqlrow.ScanDelivery(sqlrow.Extra(t.conn.QueryRowContext(t.ctx, leaseSQL,
+					ownerArg, until, sql.Named("seq", seq)), new(int64)))
+				if err != nil {
+					return err
+				}
+				ds = append(ds, d)
+			}
+		}
+		if len(got) == limit {
+			return nil
 		}
 		// A short claim looked at every claimable delivery: park those behind
 		// their heads, so that the next claims need not look at them again.
@@ -235,11 +278,33 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: claim deliveries: %w", err)
 	}
-	// RETURNING gives rows in no promised order.
-	slices.SortFunc(got, func(a, b claimed) int { return cmp.Compare(a.seq, b.seq) })
-	ds := make([]*wabi.Delivery, len(got))
-	for i, c := range got {
-		ds[i] = c.d
-	}
 	return ds, nil
+}
+
+// runBehind returns the seqs of the deliveries right behind the head of seq
+// head, in its key's order, that a claim of up to run deliveries may take with
+// it: due at now and under no live lease, up to the first that is not.
+func (s *Store) runBehind(t *wtx, head int64, now sql.NamedArg, run int) ([]int64, error) {
+	rows, err := t.conn.QueryContext(t.ctx, runSQL, now, sql.Named("head", head), sql.Named("run", run))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var seqs []int64
+	for rows.Next() {
+		var seq int64
+		var ok bool
+		if err := rows.Scan(&seq, &ok); err != nil {
+			return nil, err
+		}
+		if seq == head {
+			// Leased by this claim already.
+			continue
+		}
+		if !ok {
+			break
+		}
+		seqs = append(seqs, seq)
+	}
+	return seqs, rows.Err()
 }

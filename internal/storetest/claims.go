@@ -25,7 +25,7 @@ func keyed(id, waID string, created time.Time) *wabi.Delivery {
 // claimIDs returns the ids of what a claim returned, failing the test on an error.
 func claimIDs(t *testing.T, s wabi.Store, owner string, now time.Time, limit int) []string {
 	t.Helper()
-	ds, err := s.ClaimDeliveries(context.Background(), owner, now, lease, limit)
+	ds, err := s.ClaimDeliveries(context.Background(), owner, now, lease, limit, 1)
 	if err != nil {
 		t.Fatalf("ClaimDeliveries(%s): %v", owner, err)
 	}
@@ -48,7 +48,7 @@ func testClaims(t *testing.T, s wabi.Store) {
 	later.NextAttemptAt = at(50)
 	must(t, s.Commit(ctx, &wabi.Batch{Deliveries: []*wabi.Delivery{a1, b1, a2, later}}))
 
-	got, err := s.ClaimDeliveries(ctx, "n1", at(10), lease, 10)
+	got, err := s.ClaimDeliveries(ctx, "n1", at(10), lease, 10, 1)
 	must(t, err)
 	wantEqual(t, "first claim (the due heads, whole)", got, []*wabi.Delivery{a1, b1})
 	wantEqual(t, "claim by another node under the leases", claimIDs(t, s, "n2", at(11), 10), []string{})
@@ -141,7 +141,7 @@ func testConcurrentClaims(t *testing.T, s wabi.Store) {
 			// Bounded, so that a store handing deliveries out twice fails
 			// instead of looping.
 			for range n {
-				got, err := s.ClaimDeliveries(ctx, fmt.Sprintf("n%d", i), at(1), lease, 4)
+				got, err := s.ClaimDeliveries(ctx, fmt.Sprintf("n%d", i), at(1), lease, 4, 1)
 				if err != nil || len(got) == 0 {
 					errs[i] = err
 					return
@@ -210,4 +210,59 @@ func testClaimBacklog(t *testing.T, s wabi.Store) {
 	must(t, s.RecordAttempts(ctx, []wabi.DeliveryUpdate{{Delivery: carol1, Requeue: true}}))
 	wantEqual(t, "claim after carol's head was requeued", claimIDs(t, s, "n2", at(31), 10), []string{carol2.ID})
 	wantAll(t, []check{{"backlog delivery after the claims", res(s.Delivery(ctx, ds[backlog-1].ID)), ds[backlog-1]}})
+}
+
+// testClaimRuns checks that a claim takes each head with the deliveries right
+// behind it in its key's order, up to the run, stopping at one that is not due
+// or is leased; that the run is leased whole, so no other node gets any of it;
+// and that what is given back unsent is claimed again from its head.
+func testClaimRuns(t *testing.T, s wabi.Store) {
+	ctx := context.Background()
+	var alice, bob []*wabi.Delivery
+	for i := range 5 {
+		alice = append(alice, keyed(fmt.Sprint(1000000000000001+2*i), "alice", at(i)))
+		bob = append(bob, keyed(fmt.Sprint(1000000000000002+2*i), "bob", at(i)))
+	}
+	bob[3].NextAttemptAt = at(100) // a run stops at the first that is not due
+	must(t, s.Commit(ctx, &wabi.Batch{Deliveries: append(slices.Clone(alice), bob...)}))
+	ids := func(ds ...*wabi.Delivery) []string {
+		out := []string{}
+		for _, d := range ds {
+			out = append(out, d.ID)
+		}
+		return out
+	}
+	runIDs := func(owner string, now time.Time, limit, run int) []string {
+		t.Helper()
+		got, err := s.ClaimDeliveries(ctx, owner, now, lease, limit, run)
+		must(t, err)
+		return ids(got...)
+	}
+
+	wantEqual(t, "runs of 3, alice's head first", runIDs("n1", at(10), 10, 3),
+		ids(alice[0], alice[1], alice[2], bob[0], bob[1], bob[2]))
+	wantEqual(t, "claim by another node under the runs' leases", runIDs("n2", at(11), 10, 3), []string{})
+
+	// n1 delivers alice's head and gives the rest of her run back unsent:
+	// the next claim starts from alice[1], and takes alice[4] too.
+	alice[0].State, alice[0].Attempts, alice[0].UpdatedAt = wabi.DeliveryDelivered, 1, at(12)
+	must(t, s.RecordAttempts(ctx, []wabi.DeliveryUpdate{{Delivery: alice[0],
+		Attempt: &wabi.Attempt{DeliveryID: alice[0].ID, N: 1, At: at(12), StatusCode: 200}},
+		{Delivery: alice[1]}, {Delivery: alice[2]}}))
+	wantEqual(t, "claim after a run was given back", runIDs("n2", at(13), 10, 8), ids(alice[1], alice[2], alice[3], alice[4]))
+	for _, d := range alice[1:] {
+		d.State, d.Attempts, d.UpdatedAt = wabi.DeliveryDelivered, 1, at(14)
+		must(t, s.RecordAttempts(ctx, []wabi.DeliveryUpdate{{Delivery: d}}))
+	}
+
+	// bob's run is n1's until its lease runs out at 40s; bob[3] waits until 100s.
+	wantEqual(t, "claim before the lease runs out", runIDs("n2", at(39), 10, 8), []string{})
+	wantEqual(t, "claim when the lease ran out", runIDs("n2", at(40), 10, 8), ids(bob[0], bob[1], bob[2]))
+	for _, d := range bob[:3] {
+		d.State, d.Attempts, d.UpdatedAt = wabi.DeliveryDelivered, 1, at(41)
+		must(t, s.RecordAttempts(ctx, []wabi.DeliveryUpdate{{Delivery: d}}))
+	}
+	wantEqual(t, "claim when the run's next is not due", runIDs("n1", at(50), 10, 8), []string{})
+	wantEqual(t, "claim when it is due", runIDs("n1", at(100), 10, 8), ids(bob[3], bob[4]))
+	wantEqual(t, "a run of 0 is 1", runIDs("n3", at(200), 10, 0), ids(bob[3]))
 }

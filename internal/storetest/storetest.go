@@ -41,7 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) wabi.Store) {
 		{"PendingDeliveries", testPendingDeliveries},
 		{"RecordAttempts", testRecordAttempts},
 		{"Claims", testClaims}, {"ClaimOrder", testClaimOrder}, {"ConcurrentClaims", testConcurrentClaims},
-		{"ClaimBacklog", testClaimBacklog},
+		{"ClaimBacklog", testClaimBacklog}, {"ClaimRuns", testClaimRuns},
 		{"Deliveries", testDeliveries},
 		{"DeliveryFilter", testDeliveryFilter},
 		{"ConcurrentCommits", testConcurrentCommits},

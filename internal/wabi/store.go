@@ -123,15 +123,18 @@ type DeliveryStore interface {
 	// atomically and durably, and ends their leases. ENotFound if a delivery
 	// does not exist (and then nothing is saved).
 	RecordAttempts(ctx context.Context, us []DeliveryUpdate) error
-	// ClaimDeliveries leases up to limit deliveries to owner until now+lease and
-	// returns them oldest first: pending deliveries due at now that come first
-	// among the pending deliveries of their key and that no lease holds (a
-	// lease that ran out by now no longer does). A lease ends when RecordAttempts
-	// writes the delivery or when it runs out; then the delivery, or the next of
-	// its key, can be claimed again, by any owner. Claims made at once, through
-	// one store or several on the same database, never return a delivery under
-	// another's live lease. Only internal errors.
-	ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*Delivery, error)
+	// ClaimDeliveries leases deliveries to owner until now+lease and returns
+	// them: the heads of up to limit keys, oldest first, each followed by up to
+	// run-1 deliveries right behind it in its key's order. A head is a pending
+	// delivery due at now that comes first among the pending deliveries of its
+	// key and that no lease holds (a lease that ran out by now no longer does);
+	// the deliveries behind it are taken while they are due and unleased. A
+	// lease ends when RecordAttempts writes the delivery or when it runs out;
+	// then the delivery, or the next of its key, can be claimed again, by any
+	// owner. Claims made at once, through one store or several on the same
+	// database, never return a delivery under another's live lease. A run less
+	// than 1 is 1. Only internal errors.
+	ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit, run int) ([]*Delivery, error)
 	Delivery(ctx context.Context, id string) (*Delivery, error)
 	// Deliveries lists deliveries newest first.
 	Deliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error)

@@ -220,8 +220,9 @@ func (e *Engine) finish(ent *entry, a *wabi.Attempt, t *wabi.WebhookTarget, dup 
 	requeue := ent.requeue
 	switch {
 	case e.cfg.shared:
-		// The write ends the lease: the store, not this engine, says what of
-		// the key goes next, and who sends it.
+		// The write ends the lease. The rest of the key's run goes on only
+		// after a head that is done; else the store says what of the key goes
+		// next, and who sends it.
 		ent.requeue = false
 		if requeue {
 			d.State, d.NextAttemptAt = wabi.DeliveryPending, now
@@ -229,6 +230,9 @@ func (e *Engine) finish(ent *entry, a *wabi.Attempt, t *wabi.WebhookTarget, dup 
 			e.wakeAt(d.ID, d.NextAttemptAt)
 		}
 		e.remove(ent)
+		if requeue || !done {
+			e.giveBack(q)
+		}
 	case ent.requeue:
 		ent.requeue = false
 		d.State, d.NextAttemptAt = wabi.DeliveryPending, now

@@ -106,6 +106,7 @@ func (e *Engine) hold(cfg *config, ent *entry, f *wabi.Fault, note string, until
 		e.byID[d.ID] = ent
 	case cfg.shared:
 		e.remove(ent)
+		e.giveBack(q)
 		if until.After(now) {
 			e.wakeAt(d.ID, until)
 		}
@@ -163,6 +164,7 @@ func (e *Engine) passBehind(cfg *config, ent *entry) bool {
 		snap := *d
 		e.remove(ent)
 		e.writes = append(e.writes, wabi.DeliveryUpdate{Delivery: &snap, Requeue: true})
+		e.giveBack(q)
 		e.signal(e.flushSig)
 		return true
 	}

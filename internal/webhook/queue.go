@@ -24,6 +24,8 @@ type entry struct {
 	// behind: a webhook_reordered fault holds the delivery back until the next
 	// of its key is queued, or until it falls due again (faults.go).
 	behind bool
+	// leaseUntil is when a shared engine's lease of the delivery runs out.
+	leaseUntil time.Time
 }
 
 // keyQueue is the deliveries of one ordering key; only its head is ever sent.
@@ -211,10 +213,17 @@ func (e *Engine) take() *entry {
 			continue
 		}
 		head := q.entries[0]
-		if head.d.NextAttemptAt.After(e.Clock.Now()) {
+		now := e.Clock.Now()
+		if head.d.NextAttemptAt.After(now) {
 			// The head changed since the key became ready, or the timer beat the
 			// clock by a hair: wait for it.
 			e.schedule(q)
+			continue
+		}
+		if e.cfg.shared && head.leaseUntil.Sub(now) < e.cfg.lease/2 {
+			// Claimed with a run whose earlier deliveries took long: its lease
+			// might run out during the POST, and another node send it too.
+			e.giveBack(q)
 			continue
 		}
 		q.inflight = true

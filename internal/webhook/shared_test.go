@@ -142,11 +142,11 @@ type crashStore struct {
 
 var errCrashed = errors.New("node crashed")
 
-func (s *crashStore) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*wabi.Delivery, error) {
+func (s *crashStore) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit, run int) ([]*wabi.Delivery, error) {
 	if s.dead.Load() {
 		return nil, errCrashed
 	}
-	ds, err := s.testStore.ClaimDeliveries(ctx, owner, now, lease, limit)
+	ds, err := s.testStore.ClaimDeliveries(ctx, owner, now, lease, limit, run)
 	if s.claims != nil {
 		s.claims <- struct{}{}
 	}
@@ -260,7 +260,7 @@ func TestSharedRetryStopAndRedeliver(t *testing.T) {
 		a.Poll = time.Hour // only the retry timer wakes it
 		mustCommit(t, ss[0], ds...)
 		a.Enqueue(ds...)
-		mustRun(t, a)
+		stopA := mustRun(t, a)
 		waitFor(t, "the failed head", func() bool { return mustDelivery(t, ss[0], ds[0].ID).Attempts == 1 })
 		if _, err := a.Redeliver(context.Background(), ds[1].ID); err != nil {
 			t.Fatalf("Redeliver: %v", err)
@@ -274,6 +274,8 @@ func TestSharedRetryStopAndRedeliver(t *testing.T) {
 		// A stopping engine hands back what it claimed but did not send: another
 		// node gets it at once, with no lease to wait out. The claim is made here
 		// without workers, as if they were all busy when the engine stopped.
+		// Node a stops first, so that it does not claim the delivery itself.
+		stopA()
 		late := delivery(9, "app1", "bob", clock.Now())
 		mustCommit(t, ss[1], late)
 		b := sharedEngine(ss[1], toReceiver(r), clock, "b")
@@ -302,7 +304,7 @@ func TestSharedRetryStopAndRedeliver(t *testing.T) {
 // claimIDs claims for owner on s and returns the ids it got.
 func claimIDs(t *testing.T, s testStore, owner string, now time.Time) []string {
 	t.Helper()
-	ds, err := s.ClaimDeliveries(context.Background(), owner, now, time.Minute, 10)
+	ds, err := s.ClaimDeliveries(context.Background(), owner, now, time.Minute, 10, 1)
 	if err != nil {
 		t.Fatalf("claim: %v", err)
 	}
@@ -338,4 +340,139 @@ func TestSharedLeaseDefault(t *testing.T) {
 			t.Errorf("lease with a %v timeout and Lease %v = %v, want %v", tc.timeout, tc.lease, got, tc.want)
 		}
 	}
+}
+
+// claimCounter counts the claims that returned deliveries.
+type claimCounter struct {
+	testStore
+	claims atomic.Int32
+}
+
+func (s *claimCounter) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit, run int) ([]*wabi.Delivery, error) {
+	ds, err := s.testStore.ClaimDeliveries(ctx, owner, now, lease, limit, run)
+	if len(ds) > 0 {
+		s.claims.Add(1)
+	}
+	return ds, err
+}
+
+// A shared engine claims a busy chat's deliveries a run at a time and sends
+// them in order, so a backlog costs one claim per run, not one per delivery.
+func TestSharedClaimRuns(t *testing.T) {
+	t.Parallel()
+	onBackends(t, func(t *testing.T, backend string) {
+		ss := mustSharedStores(t, backend, 1)
+		clock := wabi.NewManualClock(start)
+		r := mustReceiver(t, nil)
+		var ds []*wabi.Delivery
+		for i := range 40 {
+			ds = append(ds, delivery(i+1, "app1", "alice", clock.Now()))
+		}
+		mustCommit(t, ss[0], ds...)
+		s := &claimCounter{testStore: ss[0]}
+		a := sharedEngine(s, toReceiver(r), clock, "a")
+		a.ClaimRun = 8
+		mustRun(t, a)
+		waitFor(t, "the backlog", func() bool {
+			return mustDelivery(t, ss[0], ds[len(ds)-1].ID).State == wabi.DeliveryDelivered && a.Idle()
+		})
+		var want []string
+		for _, d := range ds {
+			want = append(want, d.ID)
+		}
+		if got := r.ids("/app1"); !slices.Equal(got, want) {
+			t.Errorf("receiver got %v, want each once in order %v", got, want)
+		}
+		// Five runs of 8; one claim a delivery would be 40.
+		if n := s.claims.Load(); n > 5 {
+			t.Errorf("%d claims returned deliveries for 40 deliveries in runs of 8, want 5", n)
+		}
+	})
+}
+
+// A run whose head is not delivered goes back to the store unsent: nothing
+// behind the failed head is sent before it, and the rest of the run is free
+// for any node to claim once the head's retry falls due.
+func TestSharedRunGivenBack(t *testing.T) {
+	t.Parallel()
+	onBackends(t, func(t *testing.T, backend string) {
+		ss := mustSharedStores(t, backend, 1)
+		clock := wabi.NewManualClock(start)
+		var ds []*wabi.Delivery
+		for i := range 10 {
+			ds = append(ds, delivery(i+1, "app1", "alice", clock.Now()))
+		}
+		r := mustReceiver(t, func(id string, n int) (int, string) {
+			if id == ds[2].ID && n == 1 {
+				return http.StatusServiceUnavailable, ""
+			}
+			return http.StatusOK, ""
+		})
+		mustCommit(t, ss[0], ds...)
+		a := sharedEngine(ss[0], toReceiver(r), clock, "a")
+		a.RetryBase = 10 * time.Second
+		a.Poll = time.Hour
+		mustRun(t, a)
+		waitFor(t, "the failed head", func() bool { return mustDelivery(t, ss[0], ds[2].ID).Attempts == 1 && a.Idle() })
+		if got, want := r.ids("/app1"), []string{ds[0].ID, ds[1].ID, ds[2].ID}; !slices.Equal(got, want) {
+			t.Errorf("receiver got %v, want %v: nothing behind the failed head", got, want)
+		}
+		// Once the retry is due (10s ± 20%), node c can take the whole key: a
+		// leases none of it.
+		got, err := ss[0].ClaimDeliveries(context.Background(), "c", clock.Now().Add(13*time.Second), time.Minute, 10, 10)
+		if err != nil {
+			t.Fatalf("claim: %v", err)
+		}
+		var ids []string
+		for _, d := range got {
+			ids = append(ids, d.ID)
+		}
+		var want []string
+		for _, d := range ds[2:] {
+			want = append(want, d.ID)
+		}
+		if !slices.Equal(ids, want) {
+			t.Errorf("node c claimed %v, want the rest of the key from its head %v", ids, want)
+		}
+	})
+}
+
+// A delivery of a claimed run is not sent on a lease that may run out during
+// its POST: after a head that took more than half the lease, the rest of the
+// run is given back and claimed again, with a fresh lease, before it is sent.
+func TestSharedRunLeaseRenewed(t *testing.T) {
+	t.Parallel()
+	onBackends(t, func(t *testing.T, backend string) {
+		ss := mustSharedStores(t, backend, 1)
+		clock := wabi.NewManualClock(start)
+		ds := []*wabi.Delivery{delivery(1, "app1", "alice", clock.Now()), delivery(2, "app1", "alice", clock.Now())}
+		arrived, release := make(chan string, 2), make(chan struct{})
+		r := mustReceiver(t, func(id string, _ int) (int, string) {
+			if id == ds[0].ID {
+				arrived <- id
+				<-release
+			}
+			return http.StatusOK, ""
+		})
+		mustCommit(t, ss[0], ds...)
+		s := &claimCounter{testStore: ss[0]}
+		a := sharedEngine(s, toReceiver(r), clock, "a")
+		a.Poll = time.Hour
+		mustRun(t, a)
+		<-arrived
+		if n := s.claims.Load(); n != 1 {
+			t.Fatalf("%d claims before the first POST ended, want 1 (the run)", n)
+		}
+		clock.Advance(31 * time.Second) // of a 1m lease
+		close(release)
+		waitFor(t, "the run", func() bool {
+			return mustDelivery(t, ss[0], ds[1].ID).State == wabi.DeliveryDelivered && a.Idle()
+		})
+		if n := s.claims.Load(); n != 2 {
+			t.Errorf("%d claims, want 2: the second delivery claimed again once its lease was half gone", n)
+		}
+		if got, want := r.ids("/app1"), []string{ds[0].ID, ds[1].ID}; !slices.Equal(got, want) {
+			t.Errorf("receiver got %v, want %v", got, want)
+		}
+	})
 }

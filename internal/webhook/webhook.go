@@ -86,6 +86,13 @@ type Engine struct {
 	// of a node that died wait. Default twice the Client's timeout plus 10s (50s
 	// with the default Client), or 1m with a Client that has no timeout.
 	Lease time.Duration
+	// ClaimRun is how many deliveries of one key a shared engine claims at
+	// once: the head and those right behind it. It sends them in turn without
+	// claiming again, so a busy chat costs one claim per run, not one per
+	// delivery. A run is given back unsent, for any node to claim, when its
+	// head is not delivered (a retry, a redelivery, a held fault) or when less
+	// than half its lease is left. Default 16.
+	ClaimRun int
 	// Poll is how often a shared engine claims unasked, to find what no notice
 	// told it of: retries other nodes scheduled, deliveries of a node that died.
 	// Default 5s.
@@ -142,6 +149,7 @@ type config struct {
 	shared    bool
 	node      string
 	lease     time.Duration
+	claimRun  int
 	poll      time.Duration
 	faults    wabi.FaultSource
 }
@@ -176,6 +184,7 @@ func (e *Engine) config() config {
 		shared:    e.Shared,
 		node:      e.Node,
 		lease:     e.Lease,
+		claimRun:  e.ClaimRun,
 		poll:      e.Poll,
 	}
 	if c.workers <= 0 {
@@ -204,6 +213,9 @@ func (e *Engine) config() config {
 		if c.client.Timeout > 0 {
 			c.lease = 2*c.client.Timeout + 10*time.Second
 		}
+	}
+	if c.claimRun <= 0 {
+		c.claimRun = 16
 	}
 	if c.poll <= 0 {
 		c.poll = 5 * time.Second
