@@ -12,6 +12,22 @@ type Network interface {
 	Deliver(ctx context.Context, m *Message) error
 }
 
+// InstantNetwork is implemented by networks that know, as a message is sent,
+// the statuses it reaches at once: a phone with no delivery delay has it
+// delivered the moment it is sent, and read too if it reads at once. The
+// platform then commits those statuses with the message, each with its
+// webhooks, instead of recording them after it in a write of their own.
+type InstantNetwork interface {
+	// Instant returns the statuses m, accepted and about to be committed,
+	// reaches the moment it is sent, in order (sent, then delivered, then
+	// read), or none when its fate is not known at once, or when reporting
+	// them now could put them out of order with the statuses its chat already
+	// has on the way. The platform commits them with the message, then hands
+	// it to Deliver, which picks up from m.Status as it does for a recovered
+	// message.
+	Instant(ctx context.Context, m *Message) []Status
+}
+
 // NetworkSink takes what the network reports. The platform implements it.
 type NetworkSink interface {
 	// UpdateStatus records a status change of an outbound message.
