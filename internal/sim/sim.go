@@ -132,8 +132,13 @@ func (n *Network) logger() *slog.Logger {
 // Deliver takes an outbound message and plays out its fate in the background:
 // sent at once, delivered after the phone's delivery delay (or when it comes
 // online), read after the read delay if the phone reads on its own. The statuses
-// of one phone's messages are recorded in the order Deliver was called.
+// of one phone's messages are recorded in the order Deliver was called. A
+// message committed at a later status (see Instant) picks up from there; one
+// already read or failed has nothing left to happen, and costs nothing.
 func (n *Network) Deliver(_ context.Context, m *wabi.Message) error {
+	if m.Status == wabi.StatusRead || m.Status == wabi.StatusFailed {
+		return nil
+	}
 	n.push(m, advance, time.Time{}, false)
 	return nil
 }
