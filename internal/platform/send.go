@@ -128,18 +128,31 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 	// and another adopts it.
 	m.Node = p.NodeID
 	b := &wabi.Batch{Messages: []*wabi.Message{m}}
+	// stages is m as it stands after each status committed with it, from
+	// accepted on, when the network knows them at once.
+	var stages []*wabi.Message
 	if failure != nil {
 		m.Status, m.Error = wabi.StatusFailed, failure
 		u := wabi.StatusUpdate{MessageID: m.ID, Status: wabi.StatusFailed, Timestamp: now, Error: failure}
 		if b.Deliveries, err = p.statusDeliveries(ctx, pn, w, m, u); err != nil {
 			return nil, err
 		}
+	} else {
+		stages = p.instant(ctx, m, b)
 	}
 	if err := p.store.Commit(ctx, b); err != nil {
 		return nil, err
 	}
 	p.remember(m)
-	p.changed(m)
+	if stages == nil {
+		p.changed(m)
+	}
+	// Each status is a change of its own, as if it had been recorded after
+	// the message: OnMessage counts sends and statuses. No other node can
+	// hold a copy of m yet, so none is told to forget one.
+	for _, c := range stages {
+		p.changed(c)
+	}
 	p.enqueue(b.Deliveries)
 	if failure == nil {
 		if err := p.net.Deliver(ctx, m); err != nil {
@@ -149,6 +162,42 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 		}
 	}
 	return &wabi.SendResult{MessageID: m.ID, Input: req.To, WaID: waID}, nil
+}
+
+// instant commits the statuses the network knows m reaches at once with m
+// itself: it adds each status's webhooks to b, in order, rendered exactly as
+// UpdateStatuses would render them were the statuses recorded after m one by
+// one, and leaves m at the last status. It returns m as it stands after each
+// step, accepted first, or nil when the network knows no status yet. A status
+// whose webhooks cannot be rendered ends the fold before it: the network
+// reports it, and what follows, as it does without the fold.
+func (p *Platform) instant(ctx context.Context, m *wabi.Message, b *wabi.Batch) []*wabi.Message {
+	in, ok := p.net.(wabi.InstantNetwork)
+	if !ok {
+		return nil
+	}
+	sts := in.Instant(ctx, m)
+	if len(sts) == 0 {
+		return nil
+	}
+	at := p.clock.Now()
+	accepted := *m
+	stages := append(make([]*wabi.Message, 0, 1+len(sts)), &accepted)
+	for _, st := range sts {
+		c, ds, err := p.stageStatus(ctx, stages[len(stages)-1], wabi.StatusUpdate{MessageID: m.ID, Status: st, Timestamp: at})
+		if err != nil {
+			p.logger().Warn("status left to the network", "wamid", m.ID, "status", st, "err", err)
+			break
+		}
+		b.Deliveries = append(b.Deliveries, ds...)
+		stages = append(stages, c)
+	}
+	if len(stages) == 1 {
+		return nil
+	}
+	last := stages[len(stages)-1]
+	m.Status, m.StatusAt = last.Status, last.StatusAt
+	return stages
 }
 
 // onWhatsApp reports whether the network has waID on WhatsApp. A network that

@@ -60,12 +60,11 @@ func (p *Platform) UpdateStatuses(ctx context.Context, us []wabi.StatusUpdate) [
 		if u.Timestamp.IsZero() {
 			u.Timestamp = p.clock.Now()
 		}
-		ds, err := p.statusWebhooks(ctx, m, u)
+		c, ds, err := p.stageStatus(ctx, m, u)
 		if err != nil {
 			fail(i, u.MessageID, err)
 			continue
 		}
-		ds = p.statusFaults(ctx, m, u, ds)
 		change := wabi.StatusChange{MessageID: m.ID, Status: u.Status, At: u.Timestamp, Error: u.Error}
 		if j, ok := last[m.ID]; ok {
 			b.Statuses[j] = change
@@ -79,15 +78,13 @@ func (p *Platform) UpdateStatuses(ctx context.Context, us []wabi.StatusUpdate) [
 			b.Statuses = append(b.Statuses, change)
 		}
 		b.Deliveries = append(b.Deliveries, ds...)
-		c := *m
-		c.Status, c.StatusAt, c.Error = u.Status, u.Timestamp, u.Error
-		staged = append(staged, &c)
+		staged = append(staged, c)
 		idx = append(idx, i)
 		if len(us) > 1 {
 			if byID == nil {
 				byID = make(map[string]*wabi.Message, len(us))
 			}
-			byID[c.ID] = &c
+			byID[c.ID] = c
 		}
 	}
 	if len(staged) == 0 {
@@ -114,6 +111,23 @@ func (p *Platform) UpdateStatuses(ctx context.Context, us []wabi.StatusUpdate) [
 	p.announce(staged)
 	p.enqueue(b.Deliveries)
 	return errs
+}
+
+// stageStatus prepares the recording of u, a status update of m that raises
+// its rank: it renders the update's webhooks, with the status faults applied,
+// and returns them with a copy of m as it stands once u is recorded. Both
+// UpdateStatuses and a send that commits its first statuses with the message
+// (see instant) record a status through it, so that either way a status gets
+// the same webhooks.
+func (p *Platform) stageStatus(ctx context.Context, m *wabi.Message, u wabi.StatusUpdate) (*wabi.Message, []*wabi.Delivery, error) {
+	ds, err := p.statusWebhooks(ctx, m, u)
+	if err != nil {
+		return nil, nil, err
+	}
+	ds = p.statusFaults(ctx, m, u, ds)
+	c := *m
+	c.Status, c.StatusAt, c.Error = u.Status, u.Timestamp, u.Error
+	return &c, ds, nil
 }
 
 // statusWebhooks renders the webhooks of a status update of m. Meta reports only
