@@ -269,9 +269,8 @@ func TestInstantLeavesTheRestToTheNetwork(t *testing.T) {
 	if _, err := s.P.PutVirtualPhone(ctx, &wabi.VirtualPhone{WaID: "15550003002", Behaviour: offline}); err != nil {
 		t.Fatal(err)
 	}
-	text := &wabi.Message{Type: wabi.TypeText, Content: wabi.Content{Text: &wabi.Text{Body: "hi"}}}
-	late := s.send(t, "15550003001", text)
-	held := s.send(t, "15550003002", &wabi.Message{Type: wabi.TypeText, Content: wabi.Content{Text: &wabi.Text{Body: "hi"}}})
+	late := s.send(t, "15550003001", hello())
+	held := s.send(t, "15550003002", hello())
 	for _, id := range []string{late, held} {
 		if m := s.message(t, id); m.Status != wabi.StatusSent {
 			t.Errorf("%s committed at %s, want sent", id, m.Status)
@@ -304,5 +303,36 @@ func TestInstantLeavesTheRestToTheNetwork(t *testing.T) {
 		if !slices.Equal(seq, want) {
 			t.Errorf("OnMessage calls %v, want %v", seq, want)
 		}
+	}
+}
+
+// hello is a new text message.
+func hello() *wabi.Message {
+	return &wabi.Message{Type: wabi.TypeText, Content: wabi.Content{Text: &wabi.Text{Body: "hello"}}}
+}
+
+// TestInstantDeliveredIsRead checks that a message committed at delivered, to
+// a phone that waits to be told to read, is read when the phone is told to.
+func TestInstantDeliveredIsRead(t *testing.T) {
+	ctx := context.Background()
+	s := newInstantStack(t, false)
+	s.phone(t, "15550003001", wabi.Behaviour{})
+	id := s.send(t, "15550003001", hello())
+	if m := s.message(t, id); m.Status != wabi.StatusDelivered {
+		t.Fatalf("committed at %s, want delivered", m.Status)
+	}
+	n, err := s.Net.Read(ctx, "15550003001", s.Demo.Phone.ID, nil)
+	if err != nil || n != 1 {
+		t.Fatalf("Read = %d, %v; want 1 message read", n, err)
+	}
+	if m := s.message(t, id); m.Status != wabi.StatusRead {
+		t.Errorf("after Read at %s, want read", m.Status)
+	}
+	var events []string
+	for _, h := range s.statusHooks(t, []string{id}) {
+		events = append(events, strings.Fields(h)[0])
+	}
+	if want := []string{"status.sent", "status.delivered", "status.read"}; !slices.Equal(events, want) {
+		t.Errorf("status webhooks %v, want %v", events, want)
 	}
 }

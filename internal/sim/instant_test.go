@@ -210,3 +210,48 @@ func TestInstantOnlyNewMessages(t *testing.T) {
 		t.Errorf("Instant of a sent message = %v, want none", got)
 	}
 }
+
+// readable is a phone book whose outbound messages are the one given, at
+// delivered.
+type readable struct {
+	sim.Phones
+	m *wabi.Message
+}
+
+func (d readable) Messages(context.Context, wabi.MessageFilter) ([]*wabi.Message, error) {
+	c := *d.m
+	c.Status = wabi.StatusDelivered
+	return []*wabi.Message{&c}, nil
+}
+
+// TestInstantWaitsForRead checks that a message to a phone that is reading
+// (Read is recording its reads) gets no status at once.
+func TestInstantWaitsForRead(t *testing.T) {
+	h := mustHarness(t)
+	h.mustPut(t, phone("1001", wabi.Behaviour{}))
+	h.phones = readable{Phones: h.store, m: outbound("wamid.1", "1001")}
+	entered, gate := make(chan struct{}), make(chan struct{})
+	h.sink.fail = func(u wabi.StatusUpdate) error {
+		close(entered)
+		<-gate
+		return nil
+	}
+	h.run(t)
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.net.Read(ctx, "1001", "pn1", nil)
+		done <- err
+	}()
+	<-entered // the read is being recorded
+	if got := h.net.Instant(ctx, outbound("wamid.2", "1001")); got != nil {
+		t.Errorf("Instant while the phone reads = %v, want none", got)
+	}
+	close(gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := h.net.Instant(ctx, outbound("wamid.3", "1001")); !slices.Equal(got, []wabi.Status{sent, delivered}) {
+		t.Errorf("Instant once the read is recorded = %v, want [sent delivered]", got)
+	}
+}
