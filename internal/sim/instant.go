@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"time"
 
 	"github.com/wabihq/wabi/internal/wabi"
 )
@@ -59,6 +60,13 @@ func (n *Network) idle(waID string) bool {
 	if n.stopped {
 		return false
 	}
+	return !n.busyLocked(waID, now)
+}
+
+// busyLocked reports whether the lane of waID has work that comes before a
+// status reported at now: it runs, Read uses it, or a step is due. Called
+// with mu held.
+func (n *Network) busyLocked(waID string, now time.Time) bool {
 	l := n.lanes[waID]
-	return l == nil || !l.running && l.readers == 0 && (len(l.steps) == 0 || l.steps[0].due.After(now))
+	return l != nil && (l.running || l.readers > 0 || len(l.steps) > 0 && !l.steps[0].due.After(now))
 }

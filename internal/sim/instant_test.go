@@ -255,3 +255,30 @@ func TestInstantWaitsForRead(t *testing.T) {
 		t.Errorf("Instant once the read is recorded = %v, want [sent delivered]", got)
 	}
 }
+
+// TestInstantPlacedWithoutStep checks that a message committed at sent or
+// delivered is put straight where the lane's first step would put it: held
+// for an offline phone, or nothing at all for one that reads only when told,
+// with no step for the lane to play; and that it still goes on from there.
+func TestInstantPlacedWithoutStep(t *testing.T) {
+	h := mustRunning(t, mustStore(t),
+		phone("1001", wabi.Behaviour{AutoRead: true, Offline: true}),
+		phone("1002", wabi.Behaviour{}))
+	off := outbound("wamid.1", "1001")
+	off.Status = sent
+	told := outbound("wamid.2", "1002")
+	told.Status = delivered
+	for _, m := range []*wabi.Message{off, told} {
+		if err := h.net.Deliver(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, held := h.net.Active(), h.net.Held("1001"); n != 0 || held != 1 {
+		t.Fatalf("after Deliver: %d lanes, %d held, want no lane and the offline phone's message held", n, held)
+	}
+	h.mustChange(t, phone("1001", wabi.Behaviour{AutoRead: true}))
+	h.waitUpdates(t, 2)
+	waitFor(t, "the phone to go idle", func() bool { return h.net.Active() == 0 })
+	h.wantStatuses(t, "wamid.1", delivered, read)
+	h.wantStatuses(t, "wamid.2")
+}

@@ -135,12 +135,51 @@ func (n *Network) logger() *slog.Logger {
 // of one phone's messages are recorded in the order Deliver was called. A
 // message committed at a later status (see Instant) picks up from there; one
 // already read or failed has nothing left to happen, and costs nothing.
-func (n *Network) Deliver(_ context.Context, m *wabi.Message) error {
-	if m.Status == wabi.StatusRead || m.Status == wabi.StatusFailed {
+func (n *Network) Deliver(ctx context.Context, m *wabi.Message) error {
+	switch m.Status {
+	case wabi.StatusRead, wabi.StatusFailed:
 		return nil
+	case wabi.StatusSent, wabi.StatusDelivered:
+		if n.place(ctx, m) {
+			return nil
+		}
 	}
 	n.push(m, advance, time.Time{}, false)
 	return nil
+}
+
+// place puts a message committed at sent or delivered (see Instant) where the
+// lane's advance step would put it, without the step: held for an offline
+// phone, or queued for its delivery or read when that falls due. It reports
+// false, leaving m to the lane, when the phone cannot be read or is not on
+// WhatsApp, or when its lane has work due now, which must come first.
+func (n *Network) place(ctx context.Context, m *wabi.Message) bool {
+	vp, gen, err := n.phone(ctx, m.WaID)
+	if err != nil || vp == nil || vp.Behaviour.NotOnWhatsApp {
+		return false
+	}
+	b := vp.Behaviour
+	now := n.clock.Now()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.stopped {
+		// Recover hands it back on the next start.
+		return true
+	}
+	if n.busyLocked(m.WaID, now) {
+		return false
+	}
+	switch {
+	case m.Status == wabi.StatusDelivered:
+		if b.AutoRead {
+			n.pushLocked(m, open, now.Add(time.Duration(b.ReadDelay)), false)
+		}
+	case b.Offline:
+		n.holdLocked(m, gen)
+	default:
+		n.pushLocked(m, arrive, now.Add(time.Duration(b.DeliveryDelay)), false)
+	}
+	return true
 }
 
 // holdLocked parks a sent message until its phone comes online; called with mu
