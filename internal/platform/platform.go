@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wabihq/wabi/internal/seal"
 	"github.com/wabihq/wabi/internal/wabi"
 )
 
@@ -52,6 +53,9 @@ type Platform struct {
 	// OnDeliveries is called with copies of webhook deliveries just committed,
 	// before the webhook engine gets them; must not block; default nil.
 	OnDeliveries func(ds []*wabi.Delivery)
+	// Seal seals the secrets of relayed numbers (relay.go). Without it no
+	// number can be put on the relay.
+	Seal *seal.Ring
 	// Logger logs what goes wrong in the background. Default slog.Default().
 	Logger *slog.Logger
 	// DefaultAPIVersion is the Graph version of new apps. Default "v23.0".
