@@ -12,6 +12,7 @@ import (
 
 	"github.com/wabihq/wabi/internal/fetch"
 	"github.com/wabihq/wabi/internal/platform"
+	"github.com/wabihq/wabi/internal/seal"
 )
 
 // config is every setting of wabi serve. Each comes from a flag, else from its
@@ -47,6 +48,11 @@ type config struct {
 	// ScenarioOut is where the ids it set up are written as JSON. "" for none.
 	Scenario    string
 	ScenarioOut string
+	// Key seals the upstream secrets of relayed numbers; nil reads or makes
+	// KeyFile. KeyPrevious still open what earlier keys sealed (keys.go).
+	Key         secretKey
+	KeyPrevious []secretKey
+	KeyFile     string
 }
 
 // setting is one entry of the config table.
@@ -145,6 +151,29 @@ var settings = []setting{
 		func(c *config, v string) error { c.Scenario = v; return nil }},
 	{"scenario-out", "WABI_SCENARIO_OUT", "", "with -scenario: a file to write the ids, secrets and tokens the scenario set up to, as JSON, for CI scripts",
 		func(c *config, v string) error { c.ScenarioOut = v; return nil }},
+	{"key", "WABI_KEY", "", "key that seals the upstream secrets of relayed numbers: 32 bytes in base64 or hex, such as the output of openssl rand -base64 32 (default: the key file); prefer the variable to the flag, which other users of the machine can see",
+		func(c *config, v string) (err error) {
+			if v != "" {
+				c.Key, err = seal.ParseKey(v)
+			}
+			return err
+		}},
+	{"key-previous", "WABI_KEY_PREVIOUS", "", "comma-separated keys used before WABI_KEY, which still open what they sealed; each start seals it again under the current key",
+		func(c *config, v string) error {
+			for i, part := range strings.Split(v, ",") {
+				if strings.TrimSpace(part) == "" {
+					continue
+				}
+				k, err := seal.ParseKey(part)
+				if err != nil {
+					return fmt.Errorf("key %d: %w", i+1, err)
+				}
+				c.KeyPrevious = append(c.KeyPrevious, k)
+			}
+			return nil
+		}},
+	{"key-file", "WABI_KEY_FILE", "", "file holding the key when WABI_KEY is unset, made on first start (default wabi.key in the data directory); nodes sharing PostgreSQL need one key",
+		func(c *config, v string) error { c.KeyFile = v; return nil }},
 	{"window-error-sync", "WABI_WINDOW_ERROR_SYNC", "false", "answer sends outside the 24-hour window with an error instead of a failed status",
 		func(c *config, v string) error {
 			b, err := strconv.ParseBool(v)

@@ -115,6 +115,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if p.URLKey, err = urlKey(ctx, cfg, p); err != nil {
 		return err
 	}
+	if err := useKeys(ctx, cfg, p, log); err != nil {
+		return err
+	}
 	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
 	p.Encoders[wabi.DialectOnPrem] = onpremapi.WebhookEncoder{}
 	network.Sink = p
