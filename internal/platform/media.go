@@ -114,6 +114,10 @@ func (p *Platform) readHead(sha string) ([]byte, error) {
 // belong to that number. Expired files do not exist.
 func (p *Platform) Media(ctx context.Context, c Caller, id, phoneNumberID string) (*wabi.MediaFile, error) {
 	m, err := p.store.MediaFile(ctx, id)
+	if wabi.ErrorCode(err) == wabi.ENotFound {
+		// Media a relayed number's upstream holds comes from there once.
+		m, err = p.relayMedia(ctx, c, id, phoneNumberID)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,10 @@ type Platform struct {
 	// Seal seals the secrets of relayed numbers (relay.go). Without it no
 	// number can be put on the relay.
 	Seal *seal.Ring
+	// RelayMedia fetches from its upstream the media of a relayed number's
+	// inbound message the first time a client asks for it (relay_inbound.go).
+	// Default nil: such media cannot be fetched.
+	RelayMedia RelayMediaFetcher
 	// Logger logs what goes wrong in the background. Default slog.Default().
 	Logger *slog.Logger
 	// DefaultAPIVersion is the Graph version of new apps. Default "v23.0".
