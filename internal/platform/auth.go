@@ -10,13 +10,15 @@ import (
 )
 
 // Caller is who makes a request: the operator (control API), a system-user token,
-// an app acting with its app access token ("{app-id}|{app-secret}"), or a user
-// logged in to an On-Premises deployment.
+// an app acting with its app access token ("{app-id}|{app-secret}"), a user
+// logged in to an On-Premises deployment, or a channel key of one number
+// (channelkeys.go).
 type Caller struct {
 	Admin   bool
 	Token   *wabi.Token
 	App     *wabi.App
 	Session *Session
+	Channel *ChannelCaller
 }
 
 // Admin is the caller of the control API: it may do anything.
@@ -27,6 +29,11 @@ var Admin = Caller{Admin: true}
 func (p *Platform) Authenticate(ctx context.Context, value string) (Caller, error) {
 	if value == "" {
 		return Caller{}, wabi.Errorf(wabi.EUnauthenticated, "An access token is required to request this resource.")
+	}
+	if strings.HasPrefix(value, ChannelKeyPrefix) {
+		if c, err := p.channelCaller(ctx, value); wabi.ErrorCode(err) != wabi.EInvalidToken {
+			return c, err
+		}
 	}
 	if appID, secret, ok := strings.Cut(value, "|"); ok {
 		app, err := p.app(ctx, appID)
@@ -70,6 +77,8 @@ func (p *Platform) authorizeWABA(c Caller, w *wabi.WABA, scope, id string) error
 	case c.Session != nil:
 		// A deployment reaches its own number only; numberFor lets it through.
 		return notFound(id)
+	case c.Channel != nil:
+		return c.Channel.authorizeWABA(w, scope, id)
 	}
 	return wabi.Errorf(wabi.EUnauthenticated, "An access token is required to request this resource.")
 }
@@ -103,6 +112,12 @@ func (p *Platform) numberFor(ctx context.Context, c Caller, id, scope string) (*
 	if c.Session != nil {
 		if c.Session.PhoneNumberID != pn.ID {
 			return nil, nil, notFound(id)
+		}
+		return pn, w, nil
+	}
+	if c.Channel != nil {
+		if err := c.Channel.authorizeNumber(pn, w, scope, id); err != nil {
+			return nil, nil, err
 		}
 		return pn, w, nil
 	}

@@ -91,7 +91,7 @@ type TemplateFilter struct {
 
 // Templates lists the templates of a WABA that match the filter, newest first.
 func (p *Platform) Templates(ctx context.Context, c Caller, wabaID string, f TemplateFilter) ([]*wabi.Template, error) {
-	w, err := p.wabaFor(ctx, c, wabaID, wabi.ScopeManagement)
+	w, err := p.templatesWABA(ctx, c, wabaID)
 	if err != nil {
 		return nil, err
 	}
