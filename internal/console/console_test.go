@@ -117,7 +117,7 @@ func TestReferencedFiles(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"/app.js", "/api.js", "/style.css", "/views/phones.js", "/views/bubbles.js", "/views/setup.js",
-		"/views/kinds.js", "/views/numbers.js", "/views/limits.js", "/views/quality.js", "/views/faults.js"} {
+		"/views/kinds.js", "/views/numbers.js", "/views/limits.js", "/views/quality.js", "/views/faults.js", "/views/relay.js"} {
 		if !seen[want] {
 			t.Errorf("%s is not reached from index.html", want)
 		}

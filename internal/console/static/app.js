@@ -63,6 +63,16 @@
 //           fault-code, fault-status, fault-delay, fault-ttl, fault-http-status,
 //           fault-probability, fault-count, fault-wa-id, fault-phone-number, fault-note, fault-add,
 //           number-errors-form, number-errors-code, number-errors-details, number-errors-send
+//           number-network (data-network: sim | relay), number-network-upstream,
+//           relay-panel (data-network), relay-network (data-network), relay-facts, relay-upstream,
+//           relay-base-url, relay-api-version, relay-upstream-waba, relay-token, relay-app-secret,
+//           relay-verify-token, relay-updated, relay-webhook-url, relay-webhook-copy, relay-delete,
+//           relay-change, relay-form, relay-form-hint, relay-base-url-input, relay-api-version-input,
+//           relay-upstream-input, relay-waba-input, relay-token-input, relay-app-secret-input,
+//           relay-verify-token-input, relay-error, relay-save,
+//           relay-exchanges, relay-exchanges-refresh, relay-exchange-list, relay-exchanges-empty,
+//           relay-exchange (data-id, data-direction: out | in, data-status), relay-exchange-error,
+//           relay-exchange-request, relay-exchange-response
 // Setup     setup-view, snippet (data-snippet: cloud | onprem | node), snippet-copy (data-snippet),
 //           business-row, waba-row, number-row (data-platform), app-row,
 //           token-create-form, token-create-business, token-create-app, token-create-name,

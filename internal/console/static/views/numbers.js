@@ -1,6 +1,7 @@
-// The Numbers view: the business phone numbers with their standing (quality,
-// messaging limit, throughput), and a number's detail with its quality and
-// Meta's decisions, the limits of the number and of its WABA, and the faults
+// The Numbers view: the business phone numbers with their network (simulated
+// or relay) and standing (quality, messaging limit, throughput), and a
+// number's detail with its network and relay, its quality and Meta's
+// decisions, the limits of the number and of its WABA, and the faults
 // injected on it. Routes: #/numbers and #/numbers/{id}.
 import { state } from '../state.js';
 import { get, post, enc, loadNumbers } from '../api.js';
@@ -9,10 +10,21 @@ import { platformName } from './chat.js';
 import { qualityPanel } from './quality.js';
 import { limitsPanel } from './limits.js';
 import { faultsPanel } from './faults.js';
+import { relayPanel, networkCell } from './relay.js';
 
 // colClass hides columns where the table is narrow: beside an open detail
 // (hide-split) and on a phone (hide-phone).
-const colClass = [null, 'hide-split hide-phone', 'hide-split hide-phone', null, 'hide-split', 'hide-split hide-phone'];
+const colClass = [null, 'hide-split hide-phone', 'hide-split hide-phone', null, null, 'hide-split', 'hide-split hide-phone'];
+
+// channels reads each number's network and relay (GET /api/channels) by id;
+// an empty map when this wabi does not list channels.
+async function channels() {
+  try {
+    return new Map(((await get('/api/channels')).data || []).map((c) => [c.id, c]));
+  } catch {
+    return new Map();
+  }
+}
 
 // errorsPanel sends the number's receivers an errors webhook: a problem of the
 // number that no one message carries (POST /api/phone_numbers/{id}/errors).
@@ -36,18 +48,18 @@ function errorsPanel(n) {
 }
 
 export function render(main, route) {
-  const view = { wabas: [], selected: '', panels: [] };
+  const view = { wabas: [], channels: new Map(), selected: '', panels: [] };
   const body = h('tbody');
   const detail = h('section', { class: 'card detail', hidden: true, 'data-testid': 'number-detail', 'aria-label': 'Business number' });
   const split = h('div', { class: 'split closed wide-detail' },
     h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
       h('caption', { class: 'visually-hidden', text: 'Business numbers' }),
-      h('thead', {}, h('tr', {}, ['Number', 'Name', 'Platform', 'Quality', 'Messaging limit', 'Throughput'].map((t, i) => h('th', { scope: 'col', class: colClass[i], text: t })))),
+      h('thead', {}, h('tr', {}, ['Number', 'Name', 'Platform', 'Network', 'Quality', 'Messaging limit', 'Throughput'].map((t, i) => h('th', { scope: 'col', class: colClass[i], text: t })))),
       body)),
     detail);
   clear(main, h('div', { class: 'page', 'data-testid': 'numbers-view' },
     h('div', { class: 'page-head' }, h('h1', { text: 'Numbers' }),
-      h('p', { text: 'Meta\'s limits on each business number, its quality and messaging tier, and the faults injected on it.' })),
+      h('p', { text: 'Each business number\'s network (simulated, or relayed to an upstream Cloud API), Meta\'s limits on it, its quality and messaging tier, and the faults injected on it.' })),
     split));
 
   const open = (id) => { location.hash = '#/numbers/' + enc(id); };
@@ -59,9 +71,10 @@ export function render(main, route) {
     h('td', {}, h('a', { href: '#/numbers/' + enc(n.id), onclick: (e) => e.stopPropagation(), text: plus(n.display_phone_number) })),
     h('td', { class: colClass[1], text: n.verified_name }),
     h('td', { class: colClass[2] }, h('span', { class: 'badge b-' + String(n.platform_type).toLowerCase(), text: platformName(n.platform_type) })),
+    h('td', { class: colClass[3] }, networkCell(view.channels.get(n.id) || n)),
     h('td', {}, badge(n.quality_rating || 'UNKNOWN')),
-    h('td', { class: colClass[4], text: n.messaging_limit || '' }),
-    h('td', { class: colClass[5], text: n.throughput || '' }))) : h('tr', {}, h('td', { colspan: '6' }, empty('No business numbers.'))));
+    h('td', { class: colClass[5], text: n.messaging_limit || '' }),
+    h('td', { class: colClass[6], text: n.throughput || '' }))) : h('tr', {}, h('td', { colspan: '7' }, empty('No business numbers.'))));
   }
 
   function closePanels() {
@@ -78,7 +91,13 @@ export function render(main, route) {
     if (!n) return;
     const waba = view.wabas.find((w) => w.id === n.waba_id);
     const close = () => { location.hash = '#/numbers'; };
+    // Moving to or from the relay changes the number's row.
+    const moved = () => channels().then((c) => {
+      view.channels = c;
+      renderRows();
+    });
     const panels = [
+      relayPanel(n, moved),
       qualityPanel(n, waba, false, () => loadNumbers(true).then(renderRows, () => {})),
       limitsPanel('number', n.id, 'Limits of ' + plus(n.display_phone_number)),
       waba ? limitsPanel('waba', waba.id, 'Limits of the WABA ' + waba.name) : null,
@@ -106,8 +125,9 @@ export function render(main, route) {
     renderDetail();
   }
 
-  Promise.all([loadNumbers(true), get('/api/wabas')]).then(([, w]) => {
+  Promise.all([loadNumbers(true), get('/api/wabas'), channels()]).then(([, w, c]) => {
     view.wabas = w.data;
+    view.channels = c;
     apply(route);
   }, fail);
 
