@@ -41,6 +41,10 @@ type API struct {
 	// <key>" or "X-Wabi-Admin-Key: <key>". Default "": the API is open, which cmd
 	// allows only when listening on loopback.
 	AdminKey string
+	// PublicURL is how clients and upstreams reach this server
+	// ("https://wabi.example.com"), for the webhook URL of relayed numbers.
+	// Default: the scheme and Host of each request.
+	PublicURL string
 	// Links are the URLs GET /api/info shows (API base, console, control API),
 	// by name. Default empty.
 	Links map[string]string

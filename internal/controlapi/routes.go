@@ -68,4 +68,6 @@ func (a *API) routes(mux *http.ServeMux) {
 	a.limitRoutes(mux)
 	a.qualityRoutes(mux)
 	a.faultRoutes(mux)
+	a.relayRoutes(mux)
+	a.channelRoutes(mux)
 }
