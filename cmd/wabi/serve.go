@@ -24,6 +24,7 @@ import (
 	"github.com/wabihq/wabi/internal/live"
 	"github.com/wabihq/wabi/internal/onpremapi"
 	"github.com/wabihq/wabi/internal/platform"
+	"github.com/wabihq/wabi/internal/relay"
 	"github.com/wabihq/wabi/internal/scenario"
 	"github.com/wabihq/wabi/internal/sim"
 	"github.com/wabihq/wabi/internal/wabi"
@@ -120,6 +121,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	p.Encoders[wabi.DialectCloud] = cloudapi.WebhookEncoder{}
 	p.Encoders[wabi.DialectOnPrem] = onpremapi.WebhookEncoder{}
+	// The upstreams of relayed numbers post their webhooks to /relay/webhook,
+	// where each is stored in the inbox before it is answered and applied
+	// after; the media of their inbound messages is fetched from the upstream
+	// the first time a client asks for it.
+	inbox := relay.NewInbox(p)
+	inbox.Logger = log
+	relayHook := &relay.Webhook{P: p, Inbox: inbox, Logger: log}
+	upstreamMedia, err := guard.Client(fetch.Policy{Internal: true}, fetch.ClientOptions{Conns: 4, Timeout: relay.DefaultMediaTimeout})
+	if err != nil {
+		return err
+	}
+	p.RelayMedia = &relay.MediaFetcher{P: p, HTTP: upstreamMedia}
 	network.Sink = p
 	p.PhoneChanged = network.PhoneChanged
 	p.Bus = nodeBus
@@ -200,7 +213,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	// Read and idle timeouts (limits.go); no write timeout, for the event stream.
-	srv := newHTTPServer(handler(cloud, onprem, control.Handler(), log, mx.Request), defaultLimits())
+	srv := newHTTPServer(handler(cloud, onprem, control.Handler(), relayHook, log, mx.Request), defaultLimits())
 	// Shutdown waits for open requests: live event streams must end for it.
 	srv.RegisterOnShutdown(hub.Close)
 
@@ -212,6 +225,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		wg.Go(func() { _ = pgBus.Run(bg) })
 	}
 	wg.Go(func() { _ = engine.Run(bg) })
+	wg.Go(func() { _ = inbox.Run(bg) })
 	wg.Go(func() { _ = network.Run(bg) })
 	p.MessageRetention, p.DeliveryRetention = cfg.MessageRetention, cfg.DeliveryRetention
 	wg.Go(func() { _ = p.RunRetention(bg, cfg.MediaSweep) })
@@ -261,14 +275,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return err
 }
 
-// handler routes a request to the API that owns its path, and logs it: API
-// requests at info, the console's files and health checks at debug. Every
+// handler routes a request to the API that owns its path (upstream webhooks
+// of relayed numbers to relayHook), and logs it: API requests and upstream
+// webhooks at info, the console's files and health checks at debug. Every
 // request is told to observe once answered.
-func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler, log *slog.Logger,
+func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler, relayHook http.Handler, log *slog.Logger,
 	observe func(*http.Request, int, wabi.Code, time.Duration)) http.Handler {
 	mux := http.NewServeMux()
 	ui := console.Handler()
 	mux.Handle("/api/", control)
+	mux.Handle(relay.WebhookPath, relayHook)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"status":"ok"}`)
@@ -287,7 +303,7 @@ func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler, l
 	})
 	requests := &httplog.Logger{Logger: log, Observe: observe, Quiet: func(r *http.Request) bool {
 		p := r.URL.Path
-		return !strings.HasPrefix(p, "/api/") && !cloudapi.Owns(p) && !onpremapi.Owns(p)
+		return !strings.HasPrefix(p, "/api/") && p != relay.WebhookPath && !cloudapi.Owns(p) && !onpremapi.Owns(p)
 	}}
 	return requests.Wrap(mux)
 }
