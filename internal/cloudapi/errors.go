@@ -218,7 +218,7 @@ type graphErrorData struct {
 // writeError writes err as a Graph error envelope.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	e := wabi.AsError(err)
-	if e == nil || e.Code == wabi.EInternal {
+	if e == nil || (e.Code == wabi.EInternal && e.Meta == nil) {
 		// A client that hung up is not a server error, and there is no one to answer.
 		if r != nil && errors.Is(err, context.Canceled) && httplog.ClientGone(r) {
 			return
@@ -232,6 +232,10 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		}
 		logger.Error("cloudapi: internal error", attrs...)
 		e = &wabi.Error{Code: wabi.EInternal, Message: internalDetails}
+	}
+	if e.Meta != nil {
+		writeMetaError(w, r, e)
+		return
 	}
 	s := specFor(e.Code)
 	if r != nil {
@@ -260,6 +264,54 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		body.ErrorUserTitle, body.ErrorUserMsg = s.title, e.Message
 	}
 	codec.Write(w, s.status, graphErrorBody{Error: body})
+}
+
+// writeMetaError writes an error an upstream Graph API answered (e.Meta) as
+// Meta numbered it, with its status when it is an error status, and e.Message
+// as the details.
+func writeMetaError(w http.ResponseWriter, r *http.Request, e *wabi.Error) {
+	m := e.Meta
+	status := m.Status
+	if status < 400 || status > 599 {
+		status = specFor(e.Code).status
+	}
+	if r != nil {
+		httplog.SetError(r.Context(), e.Code, m.Code)
+	}
+	typ := m.Type
+	if typ == "" {
+		typ = oauthException
+	}
+	title := m.Title
+	if title == "" {
+		title = specFor(e.Code).title
+	}
+	body := graphErrorFields{
+		Message:      "(#" + strconv.Itoa(m.Code) + ") " + title,
+		Type:         typ,
+		Code:         m.Code,
+		ErrorSubcode: m.Subcode,
+		FBTraceID:    traceID(),
+	}
+	if e.Message != "" {
+		body.ErrorData = &graphErrorData{MessagingProduct: "whatsapp", Details: e.Message}
+	}
+	codec.Write(w, status, graphErrorBody{Error: body})
+}
+
+// DomainCode returns the domain code of Graph's error code and subcode
+// (131047 → outside_window; 100 with subcode 2388024 → template_exists), for
+// reading an upstream's errors. A code and subcode pair wabi answers itself
+// wins; then the code alone, as CodeOf reads it.
+func DomainCode(code, subcode int) (wabi.Code, bool) {
+	if subcode != 0 {
+		for _, c := range wabi.Codes() {
+			if s, ok := graphErrorFor(c); ok && s.code == code && s.subcode == subcode {
+				return c, true
+			}
+		}
+	}
+	return CodeOf(code)
 }
 
 // notFoundMessage is Graph's text for an object that does not exist or is not
@@ -300,6 +352,12 @@ func statusError(e *wabi.Error) webhookError {
 		e = &wabi.Error{Code: wabi.EInternal, Message: internalDetails}
 	}
 	s := specFor(e.Code)
+	if e.Meta != nil {
+		s.code = e.Meta.Code
+		if e.Meta.Title != "" {
+			s.title = e.Meta.Title
+		}
+	}
 	we := webhookError{Code: s.code, Title: s.title, Message: s.title, Href: errorCodesHref}
 	if e.Message != "" {
 		we.ErrorData = &struct {

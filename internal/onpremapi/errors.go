@@ -127,8 +127,16 @@ type ErrorItem struct {
 func errorItem(e *wabi.Error) ErrorItem {
 	s := specFor(e.Code)
 	details := e.Message
-	if e.Code == wabi.EInternal {
+	if e.Code == wabi.EInternal && e.Meta == nil {
 		details = internalDetails
+	}
+	if m := e.Meta; m != nil {
+		// An upstream's error keeps Meta's number, which the client's error
+		// list shares with the Cloud API's (131047, 131026, ...).
+		s.code = m.Code
+		if m.Title != "" {
+			s.title = m.Title
+		}
 	}
 	return ErrorItem{Code: s.code, Title: s.title, Details: details, Href: errorsHref}
 }
@@ -137,7 +145,7 @@ func errorItem(e *wabi.Error) ErrorItem {
 // Errors that are not domain errors are logged and answered as 1000.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := wabi.AsError(err)
-	if e == nil || e.Code == wabi.EInternal {
+	if e == nil || (e.Code == wabi.EInternal && e.Meta == nil) {
 		// A client that hung up is not a server error, and there is no one to answer.
 		if r != nil && errors.Is(err, context.Canceled) && httplog.ClientGone(r) {
 			return
@@ -150,10 +158,11 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		e = &wabi.Error{Code: wabi.EInternal}
 	}
 	s := specFor(e.Code)
+	item := errorItem(e)
 	if r != nil {
-		httplog.SetError(r.Context(), e.Code, s.code)
+		httplog.SetError(r.Context(), e.Code, item.Code)
 	}
 	a.writeJSON(w, s.status, struct {
 		Errors []ErrorItem `json:"errors"`
-	}{[]ErrorItem{errorItem(e)}})
+	}{[]ErrorItem{item}})
 }

@@ -103,6 +103,10 @@ func Codes() []Code {
 type Error struct {
 	Code    Code   `json:"code"`
 	Message string `json:"message"`
+	// Meta, when set, is the error as Meta's Graph API numbered it: an
+	// upstream's answer on the relay. The dialects answer with its number
+	// rather than their own for Code.
+	Meta *MetaError `json:"meta,omitempty"`
 }
 
 // Error implements error.
