@@ -113,6 +113,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		p.Limits = platform.MetaLimits()
 	}
 	p.Blobs, p.Fetch = blobs, fetcher
+	// Relayed numbers' calls to their upstream pass the guard too. Only the
+	// operator names an upstream, so it may be on an internal network (a
+	// wabi in front of another); wabi itself stays refused.
+	relayClient, err := guard.Client(fetch.Policy{Internal: true}, fetch.ClientOptions{Conns: 16, Timeout: relay.DefaultTimeout})
+	if err != nil {
+		return err
+	}
+	p.Upstream = &relay.Client{HTTP: relayClient, Log: p.LogRelayExchange}
 	if p.URLKey, err = urlKey(ctx, cfg, p); err != nil {
 		return err
 	}

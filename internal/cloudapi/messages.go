@@ -57,6 +57,15 @@ func success(w http.ResponseWriter) error {
 // handleMessages sends a message, or marks one read (with an optional typing
 // indicator).
 func (a *API) handleMessages(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
+	if key := r.Header.Get(idempotencyHeader); key != "" {
+		w.Header().Set(idempotencyHeader, key)
+		return a.idempotent(w, r, c, key, a.handleMessagesOnce)
+	}
+	return a.handleMessagesOnce(w, r, c)
+}
+
+// handleMessagesOnce is handleMessages for one request.
+func (a *API) handleMessagesOnce(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
 	var req sendRequest
 	if err := decode(w, r, &req); err != nil {
 		return err

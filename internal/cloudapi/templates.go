@@ -3,7 +3,9 @@ package cloudapi
 import (
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -162,6 +164,9 @@ func decodeTemplateRequest(w http.ResponseWriter, r *http.Request) (templateRequ
 // handleCreateTemplate submits a template for review
 // (POST /{waba-id}/message_templates).
 func (a *API) handleCreateTemplate(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
+	if relayed, err := a.relayTemplates(w, r, c); relayed || err != nil {
+		return err
+	}
 	req, err := decodeTemplateRequest(w, r)
 	if err != nil {
 		return err
@@ -211,6 +216,9 @@ func (a *API) postTemplate(w http.ResponseWriter, r *http.Request, c platform.Ca
 // handleDeleteTemplates deletes a template by name, in every language, or one
 // language of it with hsm_id (DELETE /{waba-id}/message_templates).
 func (a *API) handleDeleteTemplates(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
+	if relayed, err := a.relayTemplates(w, r, c); relayed || err != nil {
+		return err
+	}
 	ps, err := params(r)
 	if err != nil {
 		return err
@@ -250,6 +258,9 @@ type templateSummary struct {
 // handleListTemplates lists a WABA's templates, newest first, filtered and
 // paged with cursors (GET /{waba-id}/message_templates).
 func (a *API) handleListTemplates(w http.ResponseWriter, r *http.Request, c platform.Caller) error {
+	if relayed, err := a.relayTemplates(w, r, c); relayed || err != nil {
+		return err
+	}
 	ps, err := params(r)
 	if err != nil {
 		return err
@@ -383,4 +394,101 @@ func (a *API) pageURL(r *http.Request, key, cursor string) string {
 		base = scheme + "://" + r.Host
 	}
 	return base + "/" + r.Context().Value(versionKey{}).(string) + r.URL.Path + "?" + q.Encode()
+}
+
+// relayTemplates passes a call on a WABA's templates through to the upstream
+// WABA when the WABA's templates are its relayed number's upstream's, and
+// reports whether it did. The client's token stays here, and the paging links
+// of the upstream's answer point back at wabi.
+func (a *API) relayTemplates(w http.ResponseWriter, r *http.Request, c platform.Caller) (bool, error) {
+	wabaID := r.PathValue("id")
+	relayed, err := a.p.TemplatesRelayed(r.Context(), c, wabaID, r.Method)
+	if err != nil || !relayed {
+		return relayed, err
+	}
+	q := r.URL.Query()
+	q.Del("access_token")
+	call := platform.UpstreamCall{Method: r.Method, Query: q}
+	if r.Method != http.MethodGet {
+		raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			return true, wabi.Errorf(wabi.EBadRequest, "The request body cannot be read.")
+		}
+		call.ContentType = r.Header.Get("Content-Type")
+		call.Body = withoutToken(raw, isForm(r))
+	}
+	ans, err := a.p.RelayTemplates(r.Context(), c, wabaID, call)
+	if err != nil {
+		return true, err
+	}
+	ct := ans.ContentType
+	if ct == "" {
+		ct = "application/json"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(ans.Status)
+	_, _ = w.Write(a.localPaging(r, ans.Body))
+	return true, nil
+}
+
+// withoutToken drops an access_token field from a form or JSON object body.
+func withoutToken(body []byte, form bool) []byte {
+	if form {
+		v, err := url.ParseQuery(string(body))
+		if err != nil || !v.Has("access_token") {
+			return body
+		}
+		v.Del("access_token")
+		return []byte(v.Encode())
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil || obj["access_token"] == nil {
+		return body
+	}
+	delete(obj, "access_token")
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+// localPaging rewrites the paging links of an upstream's list to this
+// request's URL with the upstream's cursors, and no upstream token in them.
+func (a *API) localPaging(r *http.Request, body []byte) []byte {
+	var list map[string]json.RawMessage
+	if json.Unmarshal(body, &list) != nil || list["paging"] == nil {
+		return body
+	}
+	var paging map[string]json.RawMessage
+	if json.Unmarshal(list["paging"], &paging) != nil {
+		return body
+	}
+	for _, k := range []string{"next", "previous"} {
+		var link string
+		if paging[k] == nil || json.Unmarshal(paging[k], &link) != nil {
+			continue
+		}
+		u, err := url.Parse(link)
+		if err != nil {
+			delete(paging, k)
+			continue
+		}
+		q := u.Query()
+		q.Del("access_token")
+		local := a.pageURL(r, "after", "")
+		if i := strings.IndexByte(local, '?'); i >= 0 {
+			local = local[:i]
+		}
+		paging[k], _ = json.Marshal(local + "?" + q.Encode())
+	}
+	var err error
+	if list["paging"], err = json.Marshal(paging); err != nil {
+		return body
+	}
+	out, err := json.Marshal(list)
+	if err != nil {
+		return body
+	}
+	return out
 }

@@ -104,6 +104,9 @@ func (p *Platform) adopt(ctx context.Context, now, deadBefore time.Time) (int, e
 		ms, err := p.store.AdoptMessages(ctx, p.NodeID, deadBefore, now.Add(-messageTTL), adoptChunk)
 		for _, m := range ms {
 			p.remember(m)
+			if p.Relayed(ctx, m.PhoneNumberID) {
+				continue // its upstream reports what follows
+			}
 			if derr := p.net.Deliver(ctx, m); derr != nil {
 				err = errors.Join(err, derr)
 			}

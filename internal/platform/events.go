@@ -93,10 +93,24 @@ func (p *Platform) MarkRead(ctx context.Context, c Caller, via wabi.Platform, ph
 	if err != nil {
 		return err
 	}
-	if err := p.checkSender(pn, via); err != nil {
+	cfg, err := p.relayOf(ctx, pn.ID)
+	if err != nil {
 		return err
 	}
-	invalid := wabi.Errorf(wabi.EInvalidValue, "Invalid message_id %s: no message received by this phone number has this id.", messageID)
+	if cfg != nil {
+		// The upstream holds the chat: it judges the id, and wabi marks its
+		// own copy of the message, if it has one, once the upstream has.
+		err = p.markReadRelayed(ctx, cfg, pn, via, messageID, typing)
+	} else {
+		err = p.checkSender(pn, via)
+	}
+	if err != nil {
+		return err
+	}
+	var invalid error = wabi.Errorf(wabi.EInvalidValue, "Invalid message_id %s: no message received by this phone number has this id.", messageID)
+	if cfg != nil {
+		invalid = nil
+	}
 	m, err := p.store.Message(ctx, messageID)
 	if wabi.ErrorCode(err) == wabi.ENotFound {
 		return invalid

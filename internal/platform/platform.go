@@ -60,6 +60,10 @@ type Platform struct {
 	// inbound message the first time a client asks for it (relay_inbound.go).
 	// Default nil: such media cannot be fetched.
 	RelayMedia RelayMediaFetcher
+	// Upstream carries the sends, read receipts, media and templates of
+	// relayed numbers to their upstream (relay_send.go). Default nil: a
+	// relayed number cannot send.
+	Upstream Upstream
 	// Logger logs what goes wrong in the background. Default slog.Default().
 	Logger *slog.Logger
 	// DefaultAPIVersion is the Graph version of new apps. Default "v23.0".

@@ -35,6 +35,11 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 	if err != nil {
 		return nil, err
 	}
+	if cfg, err := p.relayOf(ctx, pn.ID); err != nil {
+		return nil, err
+	} else if cfg != nil {
+		return p.sendRelayed(ctx, cfg, pn, req)
+	}
 	if err := p.checkSender(pn, req.Via); err != nil {
 		return nil, err
 	}
