@@ -31,6 +31,9 @@ type API struct {
 	TempDir string
 
 	mux *http.ServeMux
+	// channel serves the paths that take their number from a channel key
+	// (channelkeys.go).
+	channel *http.ServeMux
 }
 
 // New returns the Cloud API over a platform.
@@ -38,6 +41,7 @@ func New(p *platform.Platform) *API {
 	a := &API{p: p, DefaultVersion: "v23.0"}
 	a.mux = http.NewServeMux()
 	a.routes()
+	a.channel = a.channelRoutes()
 	return a
 }
 
@@ -154,10 +158,12 @@ func allDigits(s string) bool {
 }
 
 // Owns reports whether a request path belongs to the Cloud API: it starts with a
-// version ("/v23.0/...") or a node id ("/1234/..."), or is a media download URL.
+// version ("/v23.0/...") or a node id ("/1234/..."), or is a media download URL
+// or a path of a channel key.
 func Owns(path string) bool {
 	first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
-	return versionSegment.MatchString(first) || numericSegment.MatchString(first) || first == "whatsapp_business"
+	return versionSegment.MatchString(first) || numericSegment.MatchString(first) || first == "whatsapp_business" ||
+		ownsChannelPath(path)
 }
 
 type versionKey struct{}
@@ -174,8 +180,9 @@ var (
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	version := a.DefaultVersion
 	rest := strings.TrimPrefix(r.URL.Path, "/")
+	versioned := false
 	if first, tail, _ := strings.Cut(rest, "/"); versionSegment.MatchString(first) {
-		version, rest = first, tail
+		version, rest, versioned = first, tail, true
 	}
 	// The keys are in canonical form already and the constant values shared
 	// (a response header is copied when written, never changed in place), so
@@ -200,7 +207,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.p.APIArmed() && a.injectFault(w, r, rest) {
 		return
 	}
-	a.mux.ServeHTTP(w, r2)
+	if !versioned && ownsChannelPath(r2.URL.Path) {
+		a.channel.ServeHTTP(w, r2)
+	} else {
+		a.mux.ServeHTTP(w, r2)
+	}
 	// The server removes the temporary files of the request it handed over,
 	// not of this clone: a form parsed on the clone is cleaned up here.
 	if r2.MultipartForm != nil {
@@ -227,7 +238,8 @@ func (a *API) caller(r *http.Request) (platform.Caller, error) {
 
 // requestToken is the token a request carries outside its body: in the
 // Authorization header (Bearer, or OAuth as the Resumable Upload API writes
-// it) or the access_token query parameter.
+// it), a channel key in the D360-API-KEY header, or the access_token query
+// parameter.
 func requestToken(r *http.Request) string {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, value, _ := strings.Cut(h, " ")
@@ -236,6 +248,9 @@ func requestToken(r *http.Request) string {
 				return tok
 			}
 		}
+	}
+	if key := strings.TrimSpace(r.Header.Get(d360Header)); key != "" {
+		return key
 	}
 	return r.URL.Query().Get("access_token")
 }
