@@ -13,7 +13,7 @@ const graph = 'https://graph.facebook.com';
 const exchangesShown = 50;
 
 // host names an upstream by its host, the base URL itself when it has none.
-export function hostOf(baseURL) {
+function hostOf(baseURL) {
   try {
     return new URL(baseURL).host || baseURL;
   } catch {
@@ -29,7 +29,7 @@ function networkOf(channel) {
 }
 
 // networkCell is what the Numbers list shows of a number's network: the
-// network, and for a relayed number its upstream number id and host.
+// network, and for a relayed number its upstream number id and base URL.
 export function networkCell(channel) {
   const net = networkOf(channel);
   if (!net) return h('span', { class: 'muted', 'data-testid': 'number-network', 'data-network': '', text: '–' });
@@ -37,7 +37,7 @@ export function networkCell(channel) {
   return h('span', { class: 'network', 'data-testid': 'number-network', 'data-network': net },
     badge(net === 'relay' ? 'relay' : 'simulated'),
     net === 'relay' && relay ? h('small', { class: 'network-upstream hide-phone', 'data-testid': 'number-network-upstream',
-      title: relay.base_url, text: relay.upstream_phone_number_id + ' at ' + hostOf(relay.base_url) }) : null);
+      text: relay.upstream_phone_number_id + ' at ' + relay.base_url }) : null);
 }
 
 // serverVersion is the Graph version wabi's own Cloud API serves by default,
