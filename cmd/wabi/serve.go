@@ -211,7 +211,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	onprem.APIKey = cfg.OnPremAPIKey
 	onprem.PublicURL = cfg.PublicURL
 	onprem.Logger = log
-	control := &controlapi.API{Platform: p, Sim: network, Webhooks: engine, AdminKey: cfg.AdminKey, Links: links, Logger: log, Live: hub, Metrics: mx.Handler()}
+	control := &controlapi.API{Platform: p, Sim: network, Webhooks: engine, AdminKey: cfg.AdminKey, PublicURL: cfg.PublicURL, Links: links, Logger: log, Live: hub, Metrics: mx.Handler()}
 	var applier *scenario.Applier
 	var applied *scenario.Result
 	if world != nil {
