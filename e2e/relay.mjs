@@ -67,6 +67,7 @@ try {
       await p.click(`${row} a`);
       await p.waitForSelector(`${panel}[data-network="sim"] ${tid('relay-form')}`);
       await assertShown(p, tid('number-detail'), 'the number');
+      if (phone) assert.equal(await p.locator('.split .table-wrap').boundingBox(), null, 'on a phone the number takes the place of the list');
       assert.equal(await p.inputValue(`${panel} ${tid('relay-base-url-input')}`), 'https://graph.facebook.com', 'Meta\'s Graph API is the default upstream');
       assert.equal(await p.inputValue(`${panel} ${tid('relay-api-version-input')}`), version, 'the server\'s API version is the default');
       assert.equal(await p.locator(`${panel} ${tid('relay-exchanges')}`).isVisible(), false, 'a number on the simulated network has no exchanges');
