@@ -59,6 +59,7 @@ type (
 	}
 	hookError struct {
 		Code      int    `json:"code"`
+		Subcode   int    `json:"error_subcode"`
 		Title     string `json:"title"`
 		Message   string `json:"message"`
 		ErrorData struct {
@@ -241,10 +242,11 @@ func statusUpdate(s hookStatus, now time.Time) (u wabi.StatusUpdate, ok bool) {
 }
 
 // errorOf turns an upstream's Graph error into wabi's: the domain code the
-// Cloud API answers with its number, EInternal for a number wabi has no
-// code for, and Meta's details as the message.
+// Cloud API answers with its number (EInternal for a number wabi has no code
+// for), Meta's number and title carried as they are, and Meta's details as
+// the message.
 func errorOf(e hookError) *wabi.Error {
-	code, ok := cloudapi.CodeOf(e.Code)
+	code, ok := cloudapi.DomainCode(e.Code, e.Subcode)
 	if !ok {
 		code = wabi.EInternal
 	}
@@ -261,7 +263,7 @@ func errorOf(e hookError) *wabi.Error {
 	if r := []rune(msg); len(r) > maxErrorText {
 		msg = string(r[:maxErrorText])
 	}
-	return &wabi.Error{Code: code, Message: msg}
+	return &wabi.Error{Code: code, Message: msg, Meta: &wabi.MetaError{Code: e.Code, Subcode: e.Subcode, Title: e.Title}}
 }
 
 // unixTime reads a webhook time, unix seconds in a string; now when it does
