@@ -138,7 +138,11 @@ func (p *Platform) sendRelayed(ctx context.Context, cfg *wabi.RelayConfig, pn *w
 	m.Node = p.NodeID
 	// The upstream has the message now: committing it must not depend on
 	// the client waiting for the answer.
-	if err := p.store.Commit(context.WithoutCancel(ctx), &wabi.Batch{Messages: []*wabi.Message{m}}); err != nil {
+	if err := p.store.Commit(context.WithoutCancel(ctx), &wabi.Batch{Messages: []*wabi.Message{m}}); wabi.ErrorCode(err) == wabi.EConflict {
+		// The upstream answered an earlier try's wamid again: the message
+		// is sent and recorded already.
+		return &wabi.SendResult{MessageID: wamid, Input: req.To, WaID: waID}, nil
+	} else if err != nil {
 		return nil, err
 	}
 	p.remember(m)
