@@ -293,3 +293,51 @@ func TestRelayMediaFetch(t *testing.T) {
 		t.Errorf("%d outgoing exchanges logged, want 2", out)
 	}
 }
+
+// TestReplayEdges covers what wabi passes on differently from the upstream:
+// a status update of a template kept only upstream, a template webhook of a
+// WABA no relay names, and an order, which the On-Premises webhook has no
+// shape for.
+func TestReplayEdges(t *testing.T) {
+	h := newHookStack(t, "https://graph.example.com")
+	ctx := context.Background()
+	upstreamOnly := bytes.ReplaceAll(bytes.ReplaceAll(hookFixture(t, "template_status.json"),
+		[]byte("hello_world"), []byte("spring_sale")), []byte(`"PAUSED"`), []byte(`"APPROVED"`))
+	h.deliver(upstreamOnly, cloudSecret)
+	val := hookValue(h.next(h.cloud))
+	if jsonAt(val, "event") != "APPROVED" || jsonAt(val, "message_template_name") != "spring_sale" ||
+		jsonAt(val, "message_template_id") != float64(1689556908129832) {
+		t.Errorf("webhook of a template kept upstream %v: want the upstream's id, name and event", val)
+	}
+	ts, err := h.s.Store.Templates(ctx, h.s.Demo.WABA.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tpl := range ts {
+		if tpl.Name == "spring_sale" {
+			t.Errorf("a template kept upstream was made locally: %+v", tpl)
+		}
+	}
+	otherWABA := bytes.ReplaceAll(hookFixture(t, "template_status.json"), []byte(fixtureWABA), []byte("555"))
+	if code, answer := h.post(otherWABA, hookSign(otherWABA, cloudSecret)); code != http.StatusNotFound {
+		t.Errorf("a template webhook of a WABA no relay names: %d %s, want 404", code, answer)
+	}
+
+	order := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"` + fixtureWABA + `","changes":[{"value":{"messaging_product":"whatsapp",` +
+		`"metadata":{"display_phone_number":"15550783882","phone_number_id":"` + onPremUpstream + `"},` +
+		`"contacts":[{"profile":{"name":"Sheena Nelson"},"wa_id":"` + customer + `"}],"messages":[{"from":"` + customer + `",` +
+		`"id":"wamid.ORDER1","timestamp":"1793620850","type":"order","order":{"catalog_id":"1","text":"",` +
+		`"product_items":[{"product_retailer_id":"sku-1","quantity":2,"item_price":30,"currency":"USD"}]}}]},"field":"messages"}]}]}`)
+	h.deliver(order, onPremSecret)
+	w := h.next(h.onprem)
+	if jsonAt(w, "messages", 0, "id") != "wamid.ORDER1" || jsonAt(w, "messages", 0, "type") != "unknown" {
+		t.Errorf("an order to the On-Premises number %v: want it passed on as a type the client cannot show", w)
+	}
+	m, err := h.s.Store.Message(ctx, "wamid.ORDER1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Type != wabi.TypeUnsupported || m.Unsupported == nil || m.Unsupported.Type != "order" {
+		t.Errorf("stored order %s %+v: want unsupported, naming order", m.Type, m.Unsupported)
+	}
+}
