@@ -161,16 +161,7 @@ var noRelay = &wabi.RelayConfig{}
 // ENotFound if the number is on the simulated network. Cached like the
 // tenancy: a change on another node shows within CacheTTL at worst.
 func (p *Platform) Relay(ctx context.Context, phoneNumberID string) (*wabi.RelayConfig, error) {
-	c, err := cached(ctx, p, "relay:"+phoneNumberID, func(ctx context.Context) (*wabi.RelayConfig, error) {
-		rec, err := p.store.Record(ctx, phoneNumberID, recRelay, relayKey)
-		if wabi.ErrorCode(err) == wabi.ENotFound {
-			return noRelay, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return p.openRelay(phoneNumberID, rec.Value)
-	})
+	c, err := p.relayEntry(ctx, phoneNumberID)
 	if err != nil {
 		return nil, err
 	}
@@ -181,10 +172,25 @@ func (p *Platform) Relay(ctx context.Context, phoneNumberID string) (*wabi.Relay
 	return &cp, nil
 }
 
+// relayEntry returns the cached relay of a number, noRelay if it has none.
+// The caller must not change it.
+func (p *Platform) relayEntry(ctx context.Context, phoneNumberID string) (*wabi.RelayConfig, error) {
+	return cached(ctx, p, "relay:"+phoneNumberID, func(ctx context.Context) (*wabi.RelayConfig, error) {
+		rec, err := p.store.Record(ctx, phoneNumberID, recRelay, relayKey)
+		if wabi.ErrorCode(err) == wabi.ENotFound {
+			return noRelay, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return p.openRelay(phoneNumberID, rec.Value)
+	})
+}
+
 // Relayed reports whether a business number is on the relay.
 func (p *Platform) Relayed(ctx context.Context, phoneNumberID string) bool {
-	_, err := p.Relay(ctx, phoneNumberID)
-	return err == nil
+	c, err := p.relayEntry(ctx, phoneNumberID)
+	return err == nil && c != noRelay
 }
 
 // openRelay reads a stored relay configuration.
