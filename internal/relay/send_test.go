@@ -172,7 +172,8 @@ func TestRelayedSendCloud(t *testing.T) {
 // number sends through /v1/messages as a Cloud API call upstream, and gets
 // the upstream's errors in its own envelope with Meta's code.
 func TestRelayedSendOnPrem(t *testing.T) {
-	r := newRelayed(t, step{status: 200, fixture: "send_ok.json"}, step{status: 400, fixture: "error_131026.json"})
+	r := newRelayed(t, step{status: 200, fixture: "send_ok.json"}, step{status: 400, fixture: "error_131026.json"},
+		step{status: 200, fixture: "mark_read.json"})
 	tok := r.onPremToken()
 	body := []byte(`{"to":"16505551234","type":"text","recipient_type":"individual","text":{"body":"hi"}}`)
 	status, _, out := r.do("POST", "/v1/messages", tok, "application/json", body)
@@ -193,6 +194,17 @@ func TestRelayedSendOnPrem(t *testing.T) {
 	errs, _ := out["errors"].([]any)
 	if status != 400 || len(errs) != 1 || errs[0].(map[string]any)["code"] != float64(131026) {
 		t.Errorf("131026: %d %v, want the On-Premises envelope with Meta's code", status, out)
+	}
+	// A read receipt goes upstream as the Cloud API's, for a message wabi
+	// has no copy of too: the upstream judges the id.
+	status, _, out = r.do("PUT", "/v1/messages/wamid.from-upstream", tok, "application/json", []byte(`{"status":"read"}`))
+	if status != 200 {
+		t.Fatalf("read receipt: %d %v", status, out)
+	}
+	var rr map[string]any
+	_ = json.Unmarshal(r.up.requests()[2].body, &rr)
+	if rr["messaging_product"] != "whatsapp" || rr["status"] != "read" || rr["message_id"] != "wamid.from-upstream" {
+		t.Errorf("read receipt sent upstream as %v", rr)
 	}
 }
 
