@@ -115,6 +115,8 @@ func (cl *Client) do(ctx context.Context, cfg *wabi.RelayConfig, c call) (*answe
 		a, sent, err := cl.try(ctx, cfg, c)
 		var retry bool
 		switch {
+		case errors.Is(err, errLocal):
+			return nil, err
 		case err != nil:
 			last = cl.failure(err, sent)
 			retry = ctx.Err() == nil && (!sent || cl.repeatable(cfg, c))
@@ -173,7 +175,7 @@ func (cl *Client) try(ctx context.Context, cfg *wabi.RelayConfig, c call) (a *an
 	contentType, logReq := c.contentType, c.logBody
 	if c.open != nil {
 		if body, contentType, err = c.open(); err != nil {
-			return nil, false, err
+			return nil, false, fmt.Errorf("%w: %w", errLocal, err)
 		}
 	} else if c.body != nil {
 		body = bytes.NewReader(c.body)
@@ -441,3 +443,7 @@ func decodeAnswer(a *answer, v any, what string) error {
 }
 
 var errNoID = errors.New("relay: the upstream's answer names no id")
+
+// errLocal marks a failure of wabi's own before a call, such as a media file
+// that cannot be read: trying the call again would not help.
+var errLocal = errors.New("relay: prepare an upstream call")
