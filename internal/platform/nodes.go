@@ -30,6 +30,8 @@ func (p *Platform) Node(ctx context.Context, id string) (NodeKind, error) {
 		{NodeMedia, func() error { _, err := p.store.MediaFile(ctx, id); return err }},
 		{NodeTemplate, func() error { _, err := p.store.Template(ctx, id); return err }},
 		{NodeApp, func() error { _, err := p.app(ctx, id); return err }},
+		// Media of a relayed number's inbound message, still upstream.
+		{NodeMedia, func() error { _, err := p.store.Record(ctx, "", recRelayMedia, id); return err }},
 	}
 	for _, l := range lookups {
 		switch err := l.find(); wabi.ErrorCode(err) {

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/wabihq/wabi/internal/cloudapi"
+	"github.com/wabihq/wabi/internal/onpremapi"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/wabi"
 )
@@ -217,14 +219,14 @@ func TestRelayMediaFetch(t *testing.T) {
 	var up *httptest.Server
 	up = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
-		if r.Header.Get("Authorization") != "Bearer EAAG-cloud-token" {
+		if a := r.Header.Get("Authorization"); a != "Bearer EAAG-cloud-token" && a != "Bearer EAAG-onprem-token" {
 			http.Error(w, `{"error":{"code":190}}`, http.StatusUnauthorized)
 			return
 		}
-		switch r.URL.Path {
-		case "/v23.0/" + imageID:
-			io.WriteString(w, `{"url":"`+up.URL+`/dl?mid=`+imageID+`&hash=s3cret","mime_type":"image/png","id":"`+imageID+`"}`)
-		case "/dl":
+		switch id, ok := strings.CutPrefix(r.URL.Path, "/v23.0/"); {
+		case ok:
+			io.WriteString(w, `{"url":"`+up.URL+`/dl?mid=`+id+`&hash=s3cret","mime_type":"image/png","id":"`+id+`"}`)
+		case r.URL.Path == "/dl":
 			w.Header().Set("Content-Type", "image/png")
 			w.Write(img.Bytes())
 		default:
@@ -246,6 +248,13 @@ func TestRelayMediaFetch(t *testing.T) {
 	h.next(h.cloud)
 	if _, err := h.s.P.Media(ctx, platform.Admin, imageID, h.onPN); wabi.ErrorCode(err) != wabi.ENotFound {
 		t.Errorf("the media asked for as another number's: %v, want not found", err)
+	}
+	// A Cloud API client reads the media node by the id its webhook gave.
+	cloud := httptest.NewServer(cloudapi.New(h.s.P))
+	t.Cleanup(cloud.Close)
+	code, b := get(t, cloud.URL+"/v23.0/"+imageID, h.s.Demo.Token.Value)
+	if code != http.StatusOK || !strings.Contains(b, `"id":"`+imageID+`"`) || !strings.Contains(b, `"mime_type":"image/png"`) {
+		t.Fatalf("GET /v23.0/%s: %d %s, want the media node", imageID, code, b)
 	}
 	mf, err := h.s.P.Media(ctx, platform.Admin, imageID, h.pn)
 	if err != nil {
@@ -292,6 +301,37 @@ func TestRelayMediaFetch(t *testing.T) {
 	if out != 2 {
 		t.Errorf("%d outgoing exchanges logged, want 2", out)
 	}
+
+	// An On-Premises client downloads the media of its number's message.
+	const onPremMedia = "2003383421387256"
+	h.deliver(bytes.ReplaceAll(bytes.ReplaceAll(bytes.ReplaceAll(hookFixture(t, "inbound_image.json"),
+		[]byte(fixtureNumber), []byte(onPremUpstream)), []byte(imageID), []byte(onPremMedia)), []byte(imageWAMID), []byte("wamid.ONPREMIMG")), onPremSecret)
+	if w := h.next(h.onprem); jsonAt(w, "messages", 0, "image", "id") != onPremMedia {
+		t.Errorf("On-Premises image webhook %v: want media id %s", w, onPremMedia)
+	}
+	onprem := httptest.NewServer(onpremapi.New(h.s.P))
+	t.Cleanup(onprem.Close)
+	code, b = get(t, onprem.URL+"/v1/media/"+onPremMedia, h.onToken)
+	if code != http.StatusOK || b != img.String() {
+		t.Errorf("GET /v1/media/%s: %d and %d bytes (%.300s), want 200 and the upstream's %d", onPremMedia, code, len(b), b, img.Len())
+	}
+}
+
+// get makes a GET with a bearer token and returns the status and body.
+func get(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // TestReplayEdges covers what wabi passes on differently from the upstream:

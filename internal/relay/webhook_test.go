@@ -52,6 +52,8 @@ type hookStack struct {
 	onprem chan hookReceived
 	pn     string // the Cloud API number
 	onPN   string // the On-Premises number
+	// onToken is a session of the On-Premises number's deployment.
+	onToken string
 }
 
 // hookReceived is one webhook wabi delivered.
@@ -93,6 +95,7 @@ func newHookStack(t *testing.T, upstreamBase string) *hookStack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.onToken = token
 	c, err := p.AuthenticateSession(ctx, token)
 	if err != nil {
 		t.Fatal(err)
