@@ -87,6 +87,7 @@ func TestChannelKeyAuth(t *testing.T) {
 		{"the WABA's subscriptions", "GET", "/v23.0/" + wabaID + "/subscribed_apps", d360, "", 403, 200},
 		{"subscribe an app", "POST", "/v23.0/" + wabaID + "/subscribed_apps", d360, "", 403, 200},
 		{"the WABA's numbers", "GET", "/v23.0/" + wabaID + "/phone_numbers", d360, "", 403, 200},
+		{"the app's subscriptions", "GET", "/v23.0/" + s.demo.App.ID + "/subscriptions", d360, "", 403, 200},
 		{"submit a template", "POST", "/v23.0/" + wabaID + "/message_templates", d360,
 			`{"name":"x","language":"en_US","category":"UTILITY","components":[{"type":"BODY","text":"x"}]}`, 403, 200},
 		{"a wrong key", "POST", "/messages", map[string]string{"D360-API-KEY": k.Key + "0"}, text, 401, 190},

@@ -95,6 +95,8 @@ func (p *Platform) authorizeApp(c Caller, a *wabi.App) error {
 			return wabi.Errorf(wabi.EPermission, "The access token does not have the %s permission.", wabi.ScopeManagement)
 		}
 		return nil
+	case c.Channel != nil && c.Channel.BusinessID == a.BusinessID:
+		return c.Channel.permission("manage app " + a.ID)
 	}
 	return notFound(a.ID)
 }
