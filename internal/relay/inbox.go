@@ -64,9 +64,15 @@ type Inbox struct {
 	Every time.Duration
 	// Lease is how long a claim holds. Default DefaultInboxLease.
 	Lease time.Duration
+	// StatusWait is how long the statuses of a message wabi does not hold
+	// wait for it (inbox_wait.go). Default DefaultStatusWait.
+	StatusWait time.Duration
 
 	kickOnce sync.Once
 	kick     chan struct{}
+	// waiting counts the messages whose statuses waited at the last drain;
+	// only the draining goroutine uses it.
+	waiting int
 	// apply applies one stored body; nil means (*Inbox).applyBody. Tests
 	// make it fail to play a crash.
 	apply func(ctx context.Context, body []byte) error
@@ -114,8 +120,8 @@ func (in *Inbox) Put(ctx context.Context, body []byte) error {
 	return nil
 }
 
-// Run drains the inbox at once, then whenever Put kicks it and every Every,
-// until ctx ends.
+// Run drains the inbox at once, then whenever Put kicks it and every Every
+// (more often while statuses wait for their message), until ctx ends.
 func (in *Inbox) Run(ctx context.Context) error {
 	every := in.Every
 	if every <= 0 {
@@ -126,7 +132,11 @@ func (in *Inbox) Run(ctx context.Context) error {
 		if _, err := in.Drain(ctx); err != nil && ctx.Err() == nil {
 			in.logger().Error("relay: drain the webhook inbox", "err", err)
 		}
-		t := in.P.Clock().AfterFunc(every, in.Kick)
+		next := every
+		if in.waiting > 0 {
+			next = min(every, waitRetry)
+		}
+		t := in.P.Clock().AfterFunc(next, in.Kick)
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -137,10 +147,16 @@ func (in *Inbox) Run(ctx context.Context) error {
 	}
 }
 
-// Drain applies every stored webhook no other node holds, oldest first, and
-// returns how many it applied or gave up. It fails only when the store
-// cannot be read or written.
+// Drain records the statuses that waited for their message and can be
+// recorded now, then applies every stored webhook no other node holds,
+// oldest first, and returns how many webhooks it applied or gave up. It fails
+// only when the store cannot be read or written.
 func (in *Inbox) Drain(ctx context.Context) (int, error) {
+	waiting, err := in.retryWaiting(ctx)
+	in.waiting = waiting
+	if err != nil {
+		return 0, err
+	}
 	recs, err := in.P.Store().Records(ctx, "", recInbox, "")
 	if err != nil {
 		return 0, fmt.Errorf("relay: read the webhook inbox: %w", err)

@@ -175,13 +175,22 @@ func (in *Inbox) applyMessages(ctx context.Context, raw json.RawMessage) error {
 			}
 			us = append(us, u)
 		}
+		us, err := in.queueBehind(ctx, pn, us)
+		if err != nil {
+			return fmt.Errorf("%w: %w", errRetry, err)
+		}
 		for i, err := range in.P.UpdateStatuses(ctx, us) {
 			if err == nil {
 				continue
 			}
 			if wabi.ErrorCode(err) == wabi.ENotFound {
-				// Sent around wabi, or gone by retention.
-				in.logger().Info("relay: a status of a message wabi does not hold; skipped", "phone_number_id", pn, "message_id", us[i].MessageID)
+				// Not stored yet, as the upstream may tell before it
+				// answers the send; or never, for a message sent around
+				// wabi. It waits (inbox_wait.go).
+				if _, err := in.wait(ctx, pn, us[i], true); err != nil {
+					keep(err)
+				}
+				in.waiting++
 				continue
 			}
 			in.logger().Warn("relay: record an upstream status", "phone_number_id", pn, "message_id", us[i].MessageID, "err", err)

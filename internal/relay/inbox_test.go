@@ -105,9 +105,61 @@ func TestReplayStatuses(t *testing.T) {
 		t.Errorf("stored failed message %s, %+v: want failed, outside_window", m.Status, m.Error)
 	}
 
-	// A status of a message sent around wabi is skipped, and the webhook
-	// is done with.
+	// A status of a message sent around wabi waits for it in vain, then is
+	// dropped.
 	h.deliver(bytes.ReplaceAll(hookFixture(t, "status_read.json"), []byte(sentWAMID), []byte("wamid.UNKNOWN")), cloudSecret)
+	if n := h.waits(); n != 1 {
+		t.Fatalf("%d messages with waiting statuses, want 1", n)
+	}
+	h.s.Clock.Advance(DefaultStatusWait)
+	if _, err := h.inbox.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.waits(); n != 0 {
+		t.Errorf("%d messages with waiting statuses after the wait, want none", n)
+	}
+}
+
+func (h *hookStack) waits() int {
+	h.t.Helper()
+	recs, err := h.s.Store.Records(context.Background(), "", recStatusWait, "")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return len(recs)
+}
+
+// TestStatusBeforeMessage checks that statuses the upstream reports before
+// wabi has stored the message its send created wait for it, and reach the
+// app in the order they came.
+func TestStatusBeforeMessage(t *testing.T) {
+	h := newHookStack(t, "https://graph.example.com")
+	ctx := context.Background()
+	h.deliver(hookFixture(t, "status_sent.json"), cloudSecret)
+	h.deliver(hookFixture(t, "status_delivered.json"), cloudSecret)
+	if n := h.waits(); n != 1 {
+		t.Fatalf("%d messages with waiting statuses, want 1", n)
+	}
+	h.outbound(h.pn, sentWAMID)
+	if _, err := h.inbox.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"sent", "delivered"} {
+		st := jsonAt(hookValue(h.next(h.cloud)), "statuses", 0)
+		if jsonAt(st, "id") != sentWAMID || jsonAt(st, "status") != want {
+			t.Errorf("status webhook %v, want %s of %s", st, want, sentWAMID)
+		}
+	}
+	if n := h.waits(); n != 0 {
+		t.Errorf("%d messages with waiting statuses once recorded, want none", n)
+	}
+	m, err := h.s.Store.Message(ctx, sentWAMID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != wabi.StatusDelivered {
+		t.Errorf("stored message is %s, want delivered", m.Status)
+	}
 }
 
 // TestReplayInbound replays Meta's inbound message webhooks and checks the
