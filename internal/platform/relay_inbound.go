@@ -106,6 +106,11 @@ func relayedShape(pn *wabi.PhoneNumber, m *wabi.Message) {
 	quoted := m.Context
 	m.Context = nil
 	err := ValidateInbound(m)
+	if err != nil && m.Referral != nil {
+		// An ad's details wabi cannot check do not cost the message.
+		m.Referral = nil
+		err = ValidateInbound(m)
+	}
 	if err == nil && pn.Platform == wabi.PlatformOnPrem {
 		err = onPremInbound(m)
 	}

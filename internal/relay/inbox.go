@@ -23,7 +23,8 @@ import (
 // again. Applying twice is harmless for what matters most: a status that does
 // not raise a message's rank is ignored, and a message whose id is stored is
 // skipped. Errors and template webhooks applied twice reach the apps twice, as
-// Meta's own at-least-once webhooks may.
+// Meta's own at-least-once webhooks may. Statuses of a message not stored yet
+// wait for it apart (inbox_wait.go), so that the webhook is done with.
 
 // Inbox defaults.
 const (

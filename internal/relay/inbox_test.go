@@ -415,6 +415,15 @@ func TestReplayEdges(t *testing.T) {
 		t.Errorf("a template webhook of a WABA no relay names: %d %s, want 404", code, answer)
 	}
 
+	// A referral wabi's rules refuse is dropped; the message stands.
+	referred := bytes.Replace(bytes.ReplaceAll(hookFixture(t, "inbound_text.json"), []byte(textWAMID), []byte("wamid.REFERRED")),
+		[]byte(`"type":"text"`), []byte(`"type":"text","referral":{"source_url":"not a url","source_id":"1","source_type":"banner"}`), 1)
+	h.deliver(referred, cloudSecret)
+	msg := jsonAt(hookValue(h.next(h.cloud)), "messages", 0)
+	if jsonAt(msg, "type") != "text" || jsonAt(msg, "referral") != nil || jsonAt(msg, "text", "body") == nil {
+		t.Errorf("a text with a bad referral %v: want the text without it", msg)
+	}
+
 	order := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"` + fixtureWABA + `","changes":[{"value":{"messaging_product":"whatsapp",` +
 		`"metadata":{"display_phone_number":"15550783882","phone_number_id":"` + onPremUpstream + `"},` +
 		`"contacts":[{"profile":{"name":"Sheena Nelson"},"wa_id":"` + customer + `"}],"messages":[{"from":"` + customer + `",` +
