@@ -20,7 +20,8 @@ import (
 // webhook by swapping a lease into its record (SwapRecord) before applying it,
 // so that one node applies it while the lease holds. A node that dies while
 // applying leaves its lease to run out; another then applies the whole webhook
-// again. Applying twice is harmless for what matters most: a status that does
+// again; the webhooks stored after it wait meanwhile, so that they are
+// applied in the order they came. Applying twice is harmless for what matters most: a status that does
 // not raise a message's rank is ignored, and a message whose id is stored is
 // skipped. Errors and template webhooks applied twice reach the apps twice, as
 // Meta's own at-least-once webhooks may. Statuses of a message not stored yet
@@ -32,8 +33,9 @@ const (
 	// DefaultInboxEvery is how often the inbox looks for webhooks left by a
 	// crash or a failed attempt.
 	DefaultInboxEvery = 5 * time.Second
-	// DefaultInboxLease is how long a node's claim on a stored webhook holds.
-	DefaultInboxLease = time.Minute
+	// DefaultInboxLease is how long a node's claim on a stored webhook holds:
+	// how long the webhooks after it wait when the node dies applying it.
+	DefaultInboxLease = 15 * time.Second
 	// inboxMaxAttempts is how many times a stored webhook is applied before
 	// it is given up, logged.
 	inboxMaxAttempts = 10
@@ -171,9 +173,14 @@ func (in *Inbox) Drain(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if done {
-			n++
+		if !done {
+			// Webhooks are applied in the order they came: one held by
+			// another node, or that failed, holds back the ones after it, so
+			// that a message's "delivered" is never applied after its "read"
+			// (which would drop it).
+			break
 		}
+		n++
 	}
 	return n, nil
 }
@@ -189,7 +196,10 @@ func (in *Inbox) process(ctx context.Context, rec *wabi.Record) (bool, error) {
 		return true, in.remove(ctx, rec.Key)
 	}
 	now := in.P.Clock().Now()
-	if it.Claim != "" && now.Before(it.Until) {
+	// A claim of this node that outlived its drain (a failed write) is taken
+	// again at once, and so is any claim on a store no other node shares: it
+	// was left by this node's previous life, killed while applying.
+	if it.Claim != "" && now.Before(it.Until) && it.Claim != in.P.NodeID && !in.P.Alone {
 		return false, nil
 	}
 	lease := in.Lease

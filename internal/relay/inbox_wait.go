@@ -26,11 +26,14 @@ const (
 	waitRetry = 250 * time.Millisecond
 )
 
-// statusWait is the value of a waiting message's record.
+// statusWait is the value of a waiting message's record. Done marks a wait
+// that ended (finishWait): its statuses are recorded, and a status that finds
+// it is recorded at once.
 type statusWait struct {
 	PhoneNumberID string              `json:"phone_number_id"`
 	Since         time.Time           `json:"since"`
 	Statuses      []wabi.StatusUpdate `json:"statuses"`
+	Done          bool                `json:"done,omitempty"`
 }
 
 // queueBehind returns the statuses of us that can be recorded now, and adds
@@ -70,6 +73,12 @@ func (in *Inbox) wait(ctx context.Context, pn string, u wabi.StatusUpdate, creat
 			if err := json.Unmarshal(rec.Value, &w); err != nil {
 				return false, fmt.Errorf("relay: the waiting statuses of %s do not parse: %w", u.MessageID, err)
 			}
+			if w.Done {
+				if !create {
+					return false, nil
+				}
+				w = statusWait{PhoneNumberID: pn, Since: in.P.Clock().Now()}
+			}
 		}
 		w.Statuses = append(w.Statuses, u)
 		v, err := json.Marshal(w)
@@ -102,8 +111,10 @@ func (in *Inbox) retryWaiting(ctx context.Context) (int, error) {
 	left := 0
 	for _, rec := range recs {
 		var w statusWait
-		if err := json.Unmarshal(rec.Value, &w); err != nil {
-			in.logger().Error("relay: waiting statuses do not parse; dropped", "message_id", rec.Key, "err", err)
+		if err := json.Unmarshal(rec.Value, &w); err != nil || w.Done {
+			if err != nil {
+				in.logger().Error("relay: waiting statuses do not parse; dropped", "message_id", rec.Key, "err", err)
+			}
 			if err := in.dropWait(ctx, rec.Key); err != nil {
 				return left, err
 			}
@@ -131,11 +142,38 @@ func (in *Inbox) retryWaiting(ctx context.Context) (int, error) {
 			in.logger().Info("relay: statuses of a message wabi does not hold; skipped", "phone_number_id", w.PhoneNumberID,
 				"message_id", rec.Key, "statuses", len(w.Statuses))
 		}
-		if err := in.dropWait(ctx, rec.Key); err != nil {
+		ended, err := in.finishWait(ctx, rec)
+		if err != nil {
 			return left, err
+		}
+		if !ended {
+			left++
 		}
 	}
 	return left, nil
+}
+
+// finishWait ends the wait of rec's message once the statuses it held are
+// recorded or dropped, and reports whether it did. The record first becomes a
+// tombstone (Done), swapped against the value whose statuses were recorded: a
+// status added meanwhile makes the swap fail, and the next look records it
+// (recording the others again changes nothing, since a status never moves a
+// message back). A status that finds the tombstone is recorded at once; then
+// the tombstone goes.
+func (in *Inbox) finishWait(ctx context.Context, rec *wabi.Record) (bool, error) {
+	now := in.P.Clock().Now()
+	done, err := json.Marshal(statusWait{Done: true, Since: now})
+	if err != nil {
+		return false, err
+	}
+	err = in.P.Store().SwapRecord(ctx, &wabi.Record{Kind: recStatusWait, Key: rec.Key, Value: done, UpdatedAt: now}, rec.Value)
+	if wabi.ErrorCode(err) == wabi.EConflict {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("relay: end the wait of %s: %w", rec.Key, err)
+	}
+	return true, in.dropWait(ctx, rec.Key)
 }
 
 // dropWait deletes a message's waiting statuses; gone already is no error.

@@ -356,13 +356,19 @@ func TestInboxSurvivesCrash(t *testing.T) {
 	if err := h.s.Store.SwapRecord(ctx, &wabi.Record{Kind: recInbox, Key: recs[0].Key, Value: v}, recs[0].Value); err != nil {
 		t.Fatal(err)
 	}
+	// A second webhook waits behind the held one: webhooks are applied in
+	// the order they came.
+	later := hookFixture(t, "inbound_image.json")
+	if code, answer := h.post(later, hookSign(later, cloudSecret)); code != http.StatusOK {
+		t.Fatalf("POST: %d %s", code, answer)
+	}
 	fresh := NewInbox(h.s.P)
 	if n, err := fresh.Drain(ctx); err != nil || n != 0 {
-		t.Fatalf("drain while another node holds the webhook: %d, %v; want it left alone", n, err)
+		t.Fatalf("drain while another node holds the first webhook: %d, %v; want both left alone", n, err)
 	}
 	h.s.Clock.Advance(DefaultInboxLease)
-	if n, err := fresh.Drain(ctx); err != nil || n != 1 {
-		t.Fatalf("drain after the lease: %d, %v; want the webhook applied", n, err)
+	if n, err := fresh.Drain(ctx); err != nil || n != 2 {
+		t.Fatalf("drain after the lease: %d, %v; want both webhooks applied", n, err)
 	}
 	m, err := h.s.Store.Message(ctx, id)
 	if err != nil {
@@ -375,4 +381,33 @@ func TestInboxSurvivesCrash(t *testing.T) {
 		t.Errorf("%d webhooks left after they were applied", n)
 	}
 	h.next(h.cloud)
+}
+
+// TestInboxAloneTakesOverItsClaims checks that on a store no other node
+// shares, a claim left by the server's previous life (killed while applying)
+// does not hold the webhook: the restarted server applies it at once.
+func TestInboxAloneTakesOverItsClaims(t *testing.T) {
+	h := newHookStack(t, "https://graph.example.com")
+	ctx := context.Background()
+	body := hookFixture(t, "inbound_text.json")
+	if code, answer := h.post(body, hookSign(body, cloudSecret)); code != http.StatusOK {
+		t.Fatalf("POST: %d %s", code, answer)
+	}
+	recs, err := h.s.Store.Records(ctx, "", recInbox, "")
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("inbox: %d records, %v", len(recs), err)
+	}
+	var it inboxItem
+	if err := json.Unmarshal(recs[0].Value, &it); err != nil {
+		t.Fatal(err)
+	}
+	it.Claim, it.Until = "previous-life", fixtureStart.Add(DefaultInboxLease)
+	v, _ := json.Marshal(it)
+	if err := h.s.Store.SwapRecord(ctx, &wabi.Record{Kind: recInbox, Key: recs[0].Key, Value: v}, recs[0].Value); err != nil {
+		t.Fatal(err)
+	}
+	h.s.P.Alone = true
+	if n, err := NewInbox(h.s.P).Drain(ctx); err != nil || n != 1 {
+		t.Fatalf("drain of a server alone on its store: %d, %v; want the webhook applied at once", n, err)
+	}
 }
