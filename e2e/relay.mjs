@@ -101,7 +101,7 @@ try {
       for (const s of secrets) assert.ok(!shown.includes(s), `the page shows a secret: ${s}`);
       // Changing the relay asks for the secrets again.
       await p.click(`${panel} ${tid('relay-change')} summary`);
-      assert.match(await p.innerText(`${panel} ${tid('relay-form-hint')}`), /re-enter/, 'the form says the secrets are asked again');
+      assert.match(await p.innerText(`${panel} ${tid('relay-form-hint')}`), /leave a secret empty to keep it/, 'the form says empty secrets are kept');
       assert.equal(await p.inputValue(`${panel} ${tid('relay-token-input')}`), '', 'no secret is filled in');
       assert.equal(await p.inputValue(`${panel} ${tid('relay-upstream-input')}`), upstream, 'the rest is');
       assert.equal(await p.locator(`${panel} ${tid('relay-network')}[data-network="relay"]`).count(), 1);

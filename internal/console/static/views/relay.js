@@ -108,13 +108,14 @@ export function relayPanel(n, onChange) {
         r.webhook_url ? copyButton(r.webhook_url, 'The webhook URL', 'relay-webhook-copy') : null));
   }
 
-  // form puts the number on the relay, or changes its relay: PUT takes the
-  // whole configuration, secrets included, so they are asked for every time.
+  // form puts the number on the relay, or changes its relay. A new relay
+  // needs every secret; a change keeps a stored secret left empty (the PUT
+  // leaves out what is empty, and the server keeps what it is not given).
   function form(r, version) {
     const input = (testid, attrs) => h('input', Object.assign({ type: 'text', autocomplete: 'off', spellcheck: 'false', 'data-testid': testid }, attrs));
     // A placeholder keeps an empty secret from looking wrong before Save.
-    const secret = (testid) => input(testid, { type: 'password', autocomplete: 'new-password', required: true,
-      placeholder: r ? 'stored; re-enter to save a change' : 'required' });
+    const secret = (testid) => input(testid, { type: 'password', autocomplete: 'new-password', required: !r,
+      placeholder: r ? 'stored; leave empty to keep' : 'required' });
     const inputs = {
       base_url: input('relay-base-url-input', { type: 'url', required: true, value: r ? r.base_url : graph, placeholder: graph }),
       api_version: input('relay-api-version-input', { required: true, value: r ? r.api_version : version, placeholder: version || 'v23.0', pattern: 'v[0-9]+\\.[0-9]+' }),
@@ -148,7 +149,7 @@ export function relayPanel(n, onChange) {
     } },
     r ? null : h('h4', { text: 'Put on the relay' }),
     h('p', { class: 'muted', 'data-testid': 'relay-form-hint', text: r
-      ? 'Stored secrets are never shown: re-enter the access token, app secret and verify token to save any change.'
+      ? 'Stored secrets are never shown: leave a secret empty to keep it, or enter a new one to replace it.'
       : 'Sends then go to the upstream Cloud API as its number, and its webhooks come back to wabi, which hands them to the apps subscribed here.' }),
     h('div', { class: 'grid2' },
       field('Base URL', inputs.base_url, 'the upstream\'s Graph root'),
