@@ -6,13 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"strings"
 )
-
-// version, when set at build time with -ldflags "-X main.version=...", is the
-// version wabi reports; otherwise the module's build information says.
-var version string
 
 // run is wabi's whole command line: a subcommand and its flags. No subcommand
 // means serve.
@@ -50,11 +45,7 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 	case "bench":
 		return bench(ctx, args, getenv, stdout, stderr)
 	case "version":
-		if len(args) > 0 {
-			return fmt.Errorf("wabi version takes no arguments, not %q", strings.Join(args, " "))
-		}
-		fmt.Fprintln(stdout, "wabi", versionString())
-		return nil
+		return printVersion(args, stdout)
 	case "help":
 		// "wabi help serve" is "wabi serve -h".
 		if len(args) > 0 && args[0] != "help" && args[0] != "version" {
@@ -72,7 +63,7 @@ Commands:
   serve     run the server (the default)
   listen    receive webhooks: answer the handshake, check signatures, print bodies
   bench     load a running wabi with text sends and report throughput and latency
-  version   print the version
+  version   print the version, the commit and its date
   help      print this help, or a command's flags ("wabi help serve")
 
 Run "wabi <command> -h" for a command's flags.
@@ -111,48 +102,4 @@ func flagUsage(fs *flag.FlagSet) string {
 	fs.PrintDefaults()
 	fs.SetOutput(out)
 	return b.String()
-}
-
-// versionString is the version wabi reports: the one set at build time, else
-// the module version "go install" records (v1.2.3), else "devel" with the VCS
-// revision and time that "go build" in a checkout records.
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
-	}
-	return buildVersion(bi)
-}
-
-// buildVersion reads a version out of build information.
-func buildVersion(bi *debug.BuildInfo) string {
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	var rev, at string
-	dirty := false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.time":
-			at = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	v := "devel"
-	if rev != "" {
-		v += " " + rev[:min(len(rev), 12)]
-		if dirty {
-			v += "+dirty"
-		}
-	}
-	if at != "" {
-		v += " " + at
-	}
-	return v
 }

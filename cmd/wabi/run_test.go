@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -89,44 +88,6 @@ func TestFlagErrorsOnce(t *testing.T) {
 		if out != "" || errOut != "" {
 			t.Errorf("%v: printed stdout %q stderr %q besides the error", tt.args, out, errOut)
 		}
-	}
-}
-
-// TestVersion: "wabi version" and "--version" print the same version line.
-func TestVersion(t *testing.T) {
-	a, _, err := runCLI(t, "version")
-	if err != nil || !strings.HasPrefix(a, "wabi ") || strings.TrimSpace(a) == "wabi" {
-		t.Fatalf("version: %q %v", a, err)
-	}
-	b, _, err := runCLI(t, "--version")
-	if err != nil || a != b {
-		t.Errorf("--version: %q %v, version: %q", b, err, a)
-	}
-}
-
-// TestBuildVersion: a "go install"ed module shows its version; a build from a
-// checkout shows devel with the revision, its time and whether it was modified.
-func TestBuildVersion(t *testing.T) {
-	tests := []struct {
-		bi   debug.BuildInfo
-		want string
-	}{
-		{debug.BuildInfo{Main: debug.Module{Version: "v0.4.1"}}, "v0.4.1"},
-		{debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
-			{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.time", Value: "2025-06-01T10:00:00Z"},
-			{Key: "vcs.modified", Value: "true"},
-		}}, "devel 0123456789ab+dirty 2025-06-01T10:00:00Z"},
-		{debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel"},
-	}
-	for _, tt := range tests {
-		if got := buildVersion(&tt.bi); got != tt.want {
-			t.Errorf("buildVersion(%+v) = %q, want %q", tt.bi.Main, got, tt.want)
-		}
-	}
-	version = "v9.9.9-test"
-	defer func() { version = "" }()
-	if got := versionString(); got != "v9.9.9-test" {
-		t.Errorf("a version set at link time: %q", got)
 	}
 }
 
