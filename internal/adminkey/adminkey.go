@@ -14,6 +14,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,6 +94,29 @@ func Load(dir string, create bool) (key string, created bool, err error) {
 		return "", false, fmt.Errorf("keep the admin key: %w", err)
 	}
 	return key, true, nil
+}
+
+// ForServer is the admin key of a server listening on addr with the data
+// directory dir, when the operator set none: the key kept in dir if there is
+// one; else, on an address beyond loopback, a key made now; else "", the
+// control API open to loopback only. It logs where a key it made is kept and
+// how to print it, never the key.
+func ForServer(dir string, addr net.Addr, log *slog.Logger) (string, error) {
+	key, created, err := Load(dir, !isLoopback(addr))
+	if err != nil {
+		return "", fmt.Errorf("admin key (set WABI_ADMIN_KEY, or make %s readable): %w", Path(dir), err)
+	}
+	if created {
+		log.Info("made an admin key for the control API and the console, which wabi serves beyond loopback only behind a key; print it with: wabi admin-key (in a container: docker exec <container> wabi admin-key)",
+			"file", Path(dir), "addr", addr.String())
+	}
+	return key, nil
+}
+
+// isLoopback reports whether addr is a loopback TCP address.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // writeNew writes content to a new file at path, readable by its owner only;
