@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wabihq/wabi/internal/platform"
+	wabiserver "github.com/wabihq/wabi/internal/server"
 )
 
 // TestConfigPrecedence: a flag beats its WABI_* variable, which beats the default.
@@ -17,33 +18,33 @@ func TestConfigPrecedence(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
-		want func(c *config) bool
+		want func(c *wabiserver.Config) bool
 	}{
-		{"env over default", nil, func(c *config) bool {
+		{"env over default", nil, func(c *wabiserver.Config) bool {
 			return c.Addr == "127.0.0.1:9999" && c.Data == "/env/data" && c.WebhookRetryFor == 2*time.Hour
 		}},
-		{"flag over env", []string{"-addr", "127.0.0.1:1234", "-webhook-retry-for", "30m"}, func(c *config) bool {
+		{"flag over env", []string{"-addr", "127.0.0.1:1234", "-webhook-retry-for", "30m"}, func(c *wabiserver.Config) bool {
 			return c.Addr == "127.0.0.1:1234" && c.WebhookRetryFor == 30*time.Minute && c.Data == "/env/data"
 		}},
-		{"defaults", nil, func(c *config) bool {
+		{"defaults", nil, func(c *wabiserver.Config) bool {
 			return c.APIVersion == "v23.0" && c.LogLevel == "info" && c.WebhookRetryMin == 30*time.Second && !c.WindowErrorSync
 		}},
-		{"bool flag", []string{"-window-error-sync", "true"}, func(c *config) bool { return c.WindowErrorSync }},
-		{"review delay", []string{"-template-review-delay", "0s"}, func(c *config) bool { return c.ReviewDelay == 0 }},
-		{"manual review", []string{"-template-review-delay", "manual"}, func(c *config) bool { return c.ReviewDelay < 0 }},
-		{"default retention", nil, func(c *config) bool {
+		{"bool flag", []string{"-window-error-sync", "true"}, func(c *wabiserver.Config) bool { return c.WindowErrorSync }},
+		{"review delay", []string{"-template-review-delay", "0s"}, func(c *wabiserver.Config) bool { return c.ReviewDelay == 0 }},
+		{"manual review", []string{"-template-review-delay", "manual"}, func(c *wabiserver.Config) bool { return c.ReviewDelay < 0 }},
+		{"default retention", nil, func(c *wabiserver.Config) bool {
 			return c.MessageRetention == 30*24*time.Hour && c.DeliveryRetention == 7*24*time.Hour
 		}},
-		{"retention in days and hours", []string{"-message-retention", "90d", "-delivery-retention", "36h"}, func(c *config) bool {
+		{"retention in days and hours", []string{"-message-retention", "90d", "-delivery-retention", "36h"}, func(c *wabiserver.Config) bool {
 			return c.MessageRetention == 90*24*time.Hour && c.DeliveryRetention == 36*time.Hour
 		}},
-		{"retention forever", []string{"-message-retention", "0", "-delivery-retention", "0d"}, func(c *config) bool {
+		{"retention forever", []string{"-message-retention", "0", "-delivery-retention", "0d"}, func(c *wabiserver.Config) bool {
 			return c.MessageRetention == 0 && c.DeliveryRetention == 0
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := parseConfig(tt.args, getenv, io.Discard)
+			c, err := parseConfig(tt.args, getenv)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +78,7 @@ func TestConfigErrors(t *testing.T) {
 		{[]string{"-quality-timings", "red=0s"}, nil, "longer than 0s"},
 	}
 	for _, tt := range tests {
-		_, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+		_, err := parseConfig(tt.args, func(k string) string { return tt.env[k] })
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("args %v env %v: error %v, want it to mention %q", tt.args, tt.env, err, tt.want)
 		}
@@ -87,11 +88,11 @@ func TestConfigErrors(t *testing.T) {
 // TestQualityTimings: Meta's timings by default, some of them replaced by name.
 func TestQualityTimings(t *testing.T) {
 	meta := platform.MetaQualityRules()
-	c, err := parseConfig(nil, func(string) string { return "" }, io.Discard)
+	c, err := parseConfig(nil, func(string) string { return "" })
 	if err != nil || c.Quality != meta {
 		t.Fatalf("default: %+v, %v; want Meta's %+v", c.Quality, err, meta)
 	}
-	c, err = parseConfig([]string{"-quality-timings", "upgrade=0s, throughput=5s"}, func(string) string { return "" }, io.Discard)
+	c, err = parseConfig([]string{"-quality-timings", "upgrade=0s, throughput=5s"}, func(string) string { return "" })
 	want := meta
 	want.UpgradeDelay, want.ThroughputUpgrade = 0, 5*time.Second
 	if err != nil || c.Quality != want {
@@ -126,7 +127,7 @@ func TestAdminKeyStrength(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			c, err := parseConfig(tt.args, func(k string) string { return tt.env[k] })
 			if tt.want == "" {
 				if err != nil || c.AdminKey != tt.env["WABI_ADMIN_KEY"] {
 					t.Fatalf("config %+v, %v; want the key accepted", c, err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"strings"
 	"testing"
 )
@@ -41,7 +40,7 @@ func TestServeLimits(t *testing.T) {
 		})
 	}
 	env := map[string]string{"WABI_LIMITS": "sometimes"}
-	_, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	_, err := parseConfig(nil, func(k string) string { return env[k] })
 	if err == nil || !strings.Contains(err.Error(), "WABI_LIMITS") || !strings.Contains(err.Error(), "meta or off") {
 		t.Fatalf("WABI_LIMITS=sometimes: %v, want a refusal naming it", err)
 	}

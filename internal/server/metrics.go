@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 )
 
 // newMetrics makes the server's metrics (GET /api/metrics) and has the store's
-// writer report its commits to them. serve gives them the platform's and the
+// writer report its commits to them. Start gives them the platform's and the
 // engine's events and every request.
 func newMetrics(store wabi.Store, p *platform.Platform, engine *webhook.Engine) *metrics.Metrics {
 	m := metrics.New()

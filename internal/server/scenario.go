@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -34,7 +34,7 @@ const scenarioRetryEvery = time.Second
 // applyScenario applies a loaded scenario through h, which serves the control
 // API and the On-Premises API. Nodes sharing a store take turns, so that two
 // that start together do not both create the same business.
-func applyScenario(ctx context.Context, s *scenario.Scenario, cfg *config, store wabi.Store, clock wabi.Clock, h http.Handler, log *slog.Logger) (*scenario.Applier, *scenario.Result, error) {
+func applyScenario(ctx context.Context, s *scenario.Scenario, cfg *Config, store wabi.Store, clock wabi.Clock, h http.Handler, log *slog.Logger) (*scenario.Applier, *scenario.Result, error) {
 	unlock, err := lockScenario(ctx, store, clock)
 	if err != nil {
 		return nil, nil, err
@@ -128,8 +128,8 @@ var errBusy = fmt.Errorf("busy")
 
 // printScenario is the banner of a wabi started with a scenario: the URLs,
 // then what the scenario set up, with the ids a script needs.
-func printScenario(w io.Writer, cfg *config, links map[string]string, res *scenario.Result) {
-	fmt.Fprintf(w, "wabi %s listening on %s (data in %s, scenario %s: %s)\n\n", versionString(), links["console"], cfg.Data, res.File, plural(len(res.Changes), "change"))
+func printScenario(w io.Writer, cfg *Config, links map[string]string, res *scenario.Result) {
+	fmt.Fprintf(w, "wabi %s listening on %s (data in %s, scenario %s: %s)\n\n", cfg.Version, links["console"], cfg.Data, res.File, plural(len(res.Changes), "change"))
 	fmt.Fprintf(w, "  Cloud API     %s\n", links["cloud_api"])
 	fmt.Fprintf(w, "  On-Prem API   %s\n", links["onprem_api"])
 	fmt.Fprintf(w, "  Control API   %s\n\n", links["control_api"])

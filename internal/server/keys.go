@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -10,12 +10,12 @@ import (
 	"github.com/wabihq/wabi/internal/seal"
 )
 
-// secretKey is a key of the seal ring. It prints as its id only, so that a
+// Key is a key of the seal ring. It prints as its id only, so that a
 // config printed whole (%+v in a test's failure, a debug log) shows no key.
-type secretKey []byte
+type Key []byte
 
 // String names the key by its id, never by its bytes.
-func (k secretKey) String() string {
+func (k Key) String() string {
 	if len(k) == 0 {
 		return "<none>"
 	}
@@ -23,10 +23,10 @@ func (k secretKey) String() string {
 }
 
 // Format prints the key as String does, whatever the verb.
-func (k secretKey) Format(f fmt.State, _ rune) { fmt.Fprint(f, k.String()) }
+func (k Key) Format(f fmt.State, _ rune) { fmt.Fprint(f, k.String()) }
 
 // keyFile is where the key is kept when WABI_KEY is unset.
-func (c *config) keyFile() string {
+func (c *Config) keyFile() string {
 	if c.KeyFile != "" {
 		return c.KeyFile
 	}
@@ -37,7 +37,7 @@ func (c *config) keyFile() string {
 // WABI_KEY, or else the key file, made on first start, as the current key, and
 // WABI_KEY_PREVIOUS for what earlier keys sealed. It logs where a new key file
 // was made, and the id of the current key; never a key.
-func keyRing(cfg *config, log *slog.Logger) (*seal.Ring, error) {
+func keyRing(cfg *Config, log *slog.Logger) (*seal.Ring, error) {
 	current := []byte(cfg.Key)
 	if current == nil {
 		path := cfg.keyFile()
@@ -66,7 +66,7 @@ func keyRing(cfg *config, log *slog.Logger) (*seal.Ring, error) {
 // key, every relay sealed under a previous one. A relay that no key of the
 // ring opens stops the start: the server would fail every message of that
 // number, and the likely cause is a node given another key than the rest.
-func useKeys(ctx context.Context, cfg *config, p *platform.Platform, log *slog.Logger) error {
+func useKeys(ctx context.Context, cfg *Config, p *platform.Platform, log *slog.Logger) error {
 	ring, err := keyRing(cfg, log)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -23,7 +23,7 @@ func isPostgres(store string) bool {
 // directory by default, or the PostgreSQL database of a postgres:// URL, which
 // several nodes may share. Errors never quote the URL, which may hold a
 // password.
-func openStore(ctx context.Context, cfg *config) (wabi.Store, error) {
+func openStore(ctx context.Context, cfg *Config) (wabi.Store, error) {
 	if isPostgres(cfg.Store) {
 		s, err := postgres.Open(ctx, cfg.Store)
 		if err != nil {
@@ -40,7 +40,7 @@ func openStore(ctx context.Context, cfg *config) (wabi.Store, error) {
 
 // mediaDir is where media bytes are kept: WABI_MEDIA_DIR, else media/ in the
 // data directory. Nodes that share a database must share it too.
-func (c *config) mediaDir() string {
+func (c *Config) mediaDir() string {
 	if c.MediaDir != "" {
 		return c.MediaDir
 	}
@@ -50,7 +50,7 @@ func (c *config) mediaDir() string {
 // openBus returns the bus of the nodes that share the store: nil for SQLite,
 // where a node is alone, and PostgreSQL's LISTEN/NOTIFY for a postgres:// store,
 // which the caller must Run.
-func openBus(cfg *config, log *slog.Logger) (wabi.Bus, *postgres.Bus, error) {
+func openBus(cfg *Config, log *slog.Logger) (wabi.Bus, *postgres.Bus, error) {
 	if !isPostgres(cfg.Store) {
 		return nil, nil, nil
 	}
@@ -66,7 +66,7 @@ func openBus(cfg *config, log *slog.Logger) (wabi.Bus, *postgres.Bus, error) {
 // keys: url.key in the data directory on SQLite; on PostgreSQL one key in the
 // database that every node shares, seeded from this node's url.key if it has
 // one, so that links it handed out before keep working.
-func urlKey(ctx context.Context, cfg *config, p *platform.Platform) ([]byte, error) {
+func urlKey(ctx context.Context, cfg *Config, p *platform.Platform) ([]byte, error) {
 	path := filepath.Join(cfg.Data, "url.key")
 	if !isPostgres(cfg.Store) {
 		return secretFile(path)
