@@ -6,6 +6,7 @@ import "net/http"
 // each one. Handlers return their error; handle answers it.
 func (a *API) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/info", a.handle(a.handleInfo))
+	mux.Handle("GET "+openapiPath, a.handle(a.handleOpenAPI))
 
 	mux.Handle("GET /api/businesses", a.handle(a.handleListBusinesses))
 	mux.Handle("POST /api/businesses", a.handle(a.handleCreateBusiness))
