@@ -44,6 +44,10 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 		return listen(ctx, args, getenv, stdout, stderr)
 	case "bench":
 		return bench(ctx, args, getenv, stdout, stderr)
+	case "health":
+		return health(ctx, args, getenv, stdout, stderr)
+	case "admin-key":
+		return adminKey(ctx, args, getenv, stdout, stderr)
 	case "version":
 		return printVersion(args, stdout)
 	case "help":
@@ -63,6 +67,8 @@ Commands:
   serve     run the server (the default)
   listen    receive webhooks: answer the handshake, check signatures, print bodies
   bench     load a running wabi with text sends and report throughput and latency
+  health    check that a running wabi answers (exit status 0 if it does, 1 if not)
+  admin-key print the control API's admin key (WABI_ADMIN_KEY, or the one wabi made)
   version   print the version, the commit and its date
   help      print this help, or a command's flags ("wabi help serve")
 

@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wabihq/wabi/internal/adminkey"
 	"github.com/wabihq/wabi/internal/blob"
 	"github.com/wabihq/wabi/internal/cloudapi"
 	"github.com/wabihq/wabi/internal/console"
@@ -106,12 +107,16 @@ func Start(ctx context.Context, cfg *Config) (_ *Server, err error) {
 		return nil, fmt.Errorf("listen on %s (set -addr or WABI_ADDR): %w", cfg.Addr, err)
 	}
 	undo.add(func() { ln.Close() })
-	if !isLoopback(ln.Addr()) && cfg.AdminKey == "" {
-		return nil, fmt.Errorf("refusing to listen on %s without an admin key: set WABI_ADMIN_KEY (or -admin-key) to a key of at least %d characters, such as the output of openssl rand -hex 16, or listen on 127.0.0.1", ln.Addr(), minAdminKey)
-	}
-
 	if err := openDataDir(cfg.Data); err != nil {
 		return nil, err
+	}
+	// Beyond loopback the control API is never open: without WABI_ADMIN_KEY,
+	// wabi uses the key kept in the data directory, made on the first start
+	// beyond loopback (internal/adminkey, docs/security.md).
+	if cfg.AdminKey == "" {
+		if cfg.AdminKey, err = adminkey.ForServer(cfg.Data, ln.Addr(), log); err != nil {
+			return nil, err
+		}
 	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
@@ -385,11 +390,6 @@ func handler(cloud *cloudapi.API, onprem *onpremapi.API, control http.Handler, r
 		return !strings.HasPrefix(p, "/api/") && p != relay.WebhookPath && !cloudapi.Owns(p) && !onpremapi.Owns(p)
 	}}
 	return requests.Wrap(mux)
-}
-
-func isLoopback(a net.Addr) bool {
-	tcp, ok := a.(*net.TCPAddr)
-	return ok && tcp.IP.IsLoopback()
 }
 
 func printBanner(w io.Writer, cfg *Config, links map[string]string, d *platform.Demo, created bool) {
