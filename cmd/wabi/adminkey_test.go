@@ -125,3 +125,31 @@ func TestServeRefusesOpenNetwork(t *testing.T) {
 		t.Fatalf("got %v, want a refusal naming WABI_ADMIN_KEY", err)
 	}
 }
+
+// TestAdminKeyNew: wabi admin-key -new replaces the kept key, which the next
+// start uses; with WABI_ADMIN_KEY set it refuses, since the file is not used.
+func TestAdminKeyNew(t *testing.T) {
+	data := t.TempDir()
+	env := map[string]string{"WABI_DATA": data}
+	getenv := func(k string) string { return env[k] }
+	var first, second bytes.Buffer
+	if err := run(context.Background(), []string{"admin-key", "-new"}, getenv, &first, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"admin-key", "-new"}, getenv, &second, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	key := strings.TrimSpace(second.String())
+	if key == strings.TrimSpace(first.String()) || len(key) != 64 {
+		t.Fatalf("second -new printed %q after %q; want another 64-digit key", key, first.String())
+	}
+	base := startWabi(t, env)
+	if code, _ := call(t, "GET", base+"/api/info", key, ""); code != 200 {
+		t.Errorf("control API with the new key: %d, want 200", code)
+	}
+
+	env["WABI_ADMIN_KEY"] = "set-by-the-operator-1234"
+	if err := run(context.Background(), []string{"admin-key", "-new"}, getenv, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "WABI_ADMIN_KEY is set") {
+		t.Fatalf("-new with WABI_ADMIN_KEY set: %v; want a refusal", err)
+	}
+}

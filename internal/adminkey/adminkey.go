@@ -80,11 +80,9 @@ func Load(dir string, create bool) (key string, created bool, err error) {
 	if err != nil || key != "" || !create {
 		return key, false, err
 	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", false, fmt.Errorf("make an admin key: %w", err)
+	if key, err = newKey(); err != nil {
+		return "", false, err
 	}
-	key = hex.EncodeToString(b)
 	switch err := writeNew(Path(dir), key+"\n"); {
 	case errors.Is(err, os.ErrExist):
 		// Another process made one first: use it.
@@ -94,6 +92,46 @@ func Load(dir string, create bool) (key string, created bool, err error) {
 		return "", false, fmt.Errorf("keep the admin key: %w", err)
 	}
 	return key, true, nil
+}
+
+// Replace makes a new key in the data directory dir, in place of the one
+// kept there if any, and returns it. A server already running keeps the key it
+// started with until it starts again.
+func Replace(dir string) (string, error) {
+	key, err := newKey()
+	if err != nil {
+		return "", err
+	}
+	path := Path(dir)
+	f, err := os.CreateTemp(dir, ".admin.key-*") // mode 0600
+	if err != nil {
+		return "", fmt.Errorf("keep the admin key: %w", err)
+	}
+	defer os.Remove(f.Name())
+	_, err = f.WriteString(key + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		// A rename replaces the old key whole: no reader sees half of either.
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		return "", fmt.Errorf("keep the admin key in %s: %w", path, err)
+	}
+	return key, nil
+}
+
+// newKey is 256 random bits in hex.
+func newKey() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make an admin key: %w", err)
+	}
+	return hex.EncodeToString(b), nil
 }
 
 // ForServer is the admin key of a server listening on addr with the data

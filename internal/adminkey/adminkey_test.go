@@ -104,3 +104,31 @@ func TestReadUnreadable(t *testing.T) {
 		t.Fatalf("got %q; want an error", key)
 	}
 }
+
+// TestReplace: a replaced key is new, kept 0600, and what later loads return;
+// Replace also makes the first key of a directory that has none.
+func TestReplace(t *testing.T) {
+	dir := t.TempDir()
+	old, _, err := Load(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := Replace(dir)
+	if err != nil || key == old || Check(key) != nil {
+		t.Fatalf("Replace: %v, same as before %v, Check %v", err, key == old, Check(key))
+	}
+	if got, err := Read(dir); got != key || err != nil {
+		t.Fatalf("Read after Replace: same key %v, %v", got == key, err)
+	}
+	if info, err := os.Stat(Path(dir)); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file after Replace: %v, %v; want mode 0600", info, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the directory holds %d entries; want the key file alone", len(entries))
+	}
+
+	empty := t.TempDir()
+	if key, err := Replace(empty); err != nil || Check(key) != nil {
+		t.Fatalf("Replace in a directory without a key: %v", err)
+	}
+}
