@@ -561,7 +561,7 @@ func openapiDocument() (map[string]any, error) {
 		"components": map[string]any{
 			"schemas": g.components,
 			"responses": map[string]any{
-				"Error": map[string]any{
+				"Failure": map[string]any{
 					"description": "The request failed: the error envelope, with wabi's domain code.",
 					"content":     map[string]any{"application/json": map[string]any{"schema": errSchema}},
 				},
@@ -635,7 +635,7 @@ func (g *schemaGen) operation(op operation) (map[string]any, error) {
 	}
 	o["responses"] = map[string]any{
 		fmt.Sprint(op.status): ok,
-		"default":             map[string]any{"$ref": "#/components/responses/Error"},
+		"default":             map[string]any{"$ref": "#/components/responses/Failure"},
 	}
 	if op.path == eventsPath {
 		o["security"] = []any{
@@ -685,13 +685,14 @@ func special(t reflect.Type, request bool) (map[string]any, bool) {
 		return map[string]any{"description": "Any JSON value."}, true
 	case reflect.TypeFor[wabi.Duration]():
 		if request {
-			return map[string]any{"type": []string{"string", "number"},
+			return map[string]any{"anyOf": []any{map[string]any{"type": "string"}, map[string]any{"type": "number"}},
 				"description": "A Go duration such as \"1.5s\" or \"250ms\", or a number of milliseconds."}, true
 		}
 		return map[string]any{"type": "string", "description": "A Go duration such as \"1.5s\"."}, true
 	case reflect.TypeFor[wabi.Float]():
 		if request {
-			return map[string]any{"type": []string{"number", "string"}, "description": "A number, or a string that holds one."}, true
+			return map[string]any{"anyOf": []any{map[string]any{"type": "number"}, map[string]any{"type": "string"}},
+				"description": "A number, or a string that holds one."}, true
 		}
 		return map[string]any{"type": "number"}, true
 	}
@@ -861,27 +862,11 @@ func (g *schemaGen) fields(t reflect.Type, depth int, present, request bool, out
 	}
 }
 
-// nullable lets s be null as well.
+// nullable lets s be null as well. It says so with anyOf rather than a list
+// of types, which more of the tools that generate clients understand.
 func nullable(s map[string]any) map[string]any {
-	switch typ := s["type"].(type) {
-	case string:
-		n := map[string]any{}
-		for k, v := range s {
-			n[k] = v
-		}
-		n["type"] = []string{typ, "null"}
-		return n
-	case []string:
-		n := map[string]any{}
-		for k, v := range s {
-			n[k] = v
-		}
-		n["type"] = append(slices.Clone(typ), "null")
-		return n
-	case nil:
-		if len(s) == 0 || s["$ref"] == nil {
-			return s // any value, null included
-		}
+	if len(s) == 0 || (len(s) == 1 && s["description"] != nil) {
+		return s // any value, null included
 	}
 	return map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}
 }
