@@ -65,8 +65,9 @@ type Config struct {
 	// it.
 	Log io.Writer
 
-	// getenv reads the environment a scenario file may refer to.
-	getenv func(string) string
+	// Getenv reads the variables a scenario file names ("${VAR}"); nil
+	// reads none. Bind sets it to the environment the settings came from.
+	Getenv func(string) string
 }
 
 // setting is one entry of the config table.
@@ -267,7 +268,7 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error) 
 		values[i] = fs.String(s.flag, "", fmt.Sprintf("%s (env %s, default %q)", s.help, s.env, s.def))
 	}
 	return func() (*Config, error) {
-		c := &Config{getenv: getenv}
+		c := &Config{Getenv: getenv}
 		for i, s := range settings {
 			v, from := *values[i], "flag -"+s.flag
 			if v == "" {
@@ -360,11 +361,10 @@ func parseQualityTimings(v string) (platform.QualityRules, error) {
 	return q, nil
 }
 
-// env reads a variable of the environment the config was built from; a
-// Config built by hand has none.
+// env reads a variable a scenario names, through Getenv.
 func (c *Config) env(name string) string {
-	if c.getenv == nil {
+	if c.Getenv == nil {
 		return ""
 	}
-	return c.getenv(name)
+	return c.Getenv(name)
 }
