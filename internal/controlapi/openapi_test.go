@@ -531,3 +531,86 @@ func TestOpenAPIValidatorRejects(t *testing.T) {
 		t.Error("an unknown error code passes")
 	}
 }
+
+// TestOpenAPIRequestBodies sends each operation a JSON body with every member
+// its schema names, and requires that the handler knows them all and takes
+// each as the type the schema gives it: the handlers refuse an unknown member
+// ("Unknown parameter") and a member of the wrong JSON type ("must be a JSON").
+// What the values mean is not checked; most are refused later, as they should.
+// The paths name the demo's objects, so that a handler that looks up the
+// path's object first reaches its decoding too.
+func TestOpenAPIRequestBodies(t *testing.T) {
+	s := mustStack(t, "")
+	doc := openapiDoc(t)
+	ts, err := s.store.Templates(t.Context(), s.demo.WABA.ID)
+	if err != nil || len(ts) == 0 {
+		t.Fatalf("the demo has no template: %v", err)
+	}
+	ids := map[string]string{
+		"businesses": s.demo.Business.ID, "wabas": s.demo.WABA.ID, "phone_numbers": s.demo.Phone.ID,
+		"apps": s.demo.App.ID, "templates": ts[0].ID, "phones": s.demo.Customer.WaID, "tokens": s.demo.Token.Value,
+	}
+	param := regexp.MustCompile(`/([a-z_]+)/\{[a-z_]+\}`)
+	checked := 0
+	for path, item := range doc["paths"].(map[string]any) {
+		for method, o := range item.(map[string]any) {
+			rb, _ := o.(map[string]any)["requestBody"].(map[string]any)
+			content, _ := rb["content"].(map[string]any)
+			media, _ := content["application/json"].(map[string]any)
+			if media == nil {
+				continue
+			}
+			schema, _ := deref(doc, media["schema"])
+			props, _ := schema.(map[string]any)["properties"].(map[string]any)
+			body := map[string]any{}
+			for name, p := range props {
+				body[name] = sample(doc, p)
+			}
+			b, _ := json.Marshal(body)
+			url := param.ReplaceAllStringFunc(path, func(m string) string {
+				coll := param.FindStringSubmatch(m)[1]
+				if id, ok := ids[coll]; ok {
+					return "/" + coll + "/" + id
+				}
+				return "/" + coll + "/x1"
+			})
+			res := s.do(t, strings.ToUpper(method), url, string(b), nil)
+			msg := res.str("error.message")
+			if strings.HasPrefix(msg, "Unknown parameter") || strings.Contains(msg, "must be a JSON") {
+				t.Errorf("%s %s with %s: %s", strings.ToUpper(method), path, b, msg)
+			}
+			if res.status == http.StatusMethodNotAllowed || strings.HasPrefix(msg, "There is no control API endpoint") {
+				t.Errorf("%s %s: no route takes it: %s", strings.ToUpper(method), url, msg)
+			}
+			checked++
+		}
+	}
+	if checked < 30 {
+		t.Errorf("only %d operations take a JSON body; the document has lost some", checked)
+	}
+}
+
+// sample is a value of the JSON type schema describes.
+func sample(doc map[string]any, schema any) any {
+	s, _ := schema.(map[string]any)
+	if alts, ok := s["anyOf"].([]any); ok {
+		if alt, _ := alts[0].(map[string]any); alt["type"] == "string" && strings.Contains(fmt.Sprint(s["description"]), "duration") {
+			return "1s"
+		}
+		return sample(doc, alts[0])
+	}
+	if _, ok := s["$ref"]; ok {
+		return map[string]any{}
+	}
+	switch s["type"] {
+	case "string":
+		return "x"
+	case "integer", "number":
+		return 1
+	case "boolean":
+		return false
+	case "array":
+		return []any{}
+	}
+	return map[string]any{}
+}
