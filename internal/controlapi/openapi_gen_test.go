@@ -6,8 +6,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/http"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -655,7 +659,125 @@ func (g *schemaGen) operation(op operation) (map[string]any, error) {
 type schemaGen struct {
 	components map[string]any
 	names      map[string]reflect.Type
-	err        error
+	// docs holds the doc comments of the packages the types are in, by
+	// package path; loaded as needed.
+	docs map[string]*comments
+	err  error
+}
+
+// comments are the doc comments of a package's types ("Business") and of
+// their fields ("Business.Name"), each as one paragraph.
+type comments map[string]string
+
+// module is wabi's module path; its packages are in the directories it names,
+// from the repository's root two levels up.
+const module = "github.com/wabihq/wabi"
+
+// doc returns the doc comment of a type or, with a field, of the field.
+func (g *schemaGen) doc(t reflect.Type, field string) string {
+	pkg := t.PkgPath()
+	dir, ok := strings.CutPrefix(pkg, module)
+	if !ok {
+		return ""
+	}
+	if g.docs == nil {
+		g.docs = map[string]*comments{}
+	}
+	c, ok := g.docs[pkg]
+	if !ok {
+		cs, err := loadComments(filepath.Join("..", "..", filepath.FromSlash(dir)))
+		if err != nil {
+			g.fail(err)
+		}
+		c = &cs
+		g.docs[pkg] = c
+	}
+	name, _, _ := strings.Cut(t.Name(), "[") // a generic type's doc is its declaration's
+	if field != "" {
+		name += "." + field
+	}
+	return (*c)[name]
+}
+
+// loadComments reads the doc comments of the Go files in dir, tests left out.
+func loadComments(dir string) (comments, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	c := comments{}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		if err != nil {
+			return nil, fmt.Errorf("read the doc comments of %s: %w", name, err)
+		}
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.TYPE {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				ts := spec.(*ast.TypeSpec)
+				doc := ts.Doc
+				if doc == nil && len(gd.Specs) == 1 {
+					doc = gd.Doc
+				}
+				c[ts.Name.Name] = paragraph(doc)
+				st, ok := ts.Type.(*ast.StructType)
+				if !ok {
+					continue
+				}
+				for _, fl := range st.Fields.List {
+					text := paragraph(fl.Doc)
+					if text == "" {
+						text = paragraph(fl.Comment)
+					}
+					for _, n := range fl.Names {
+						c[ts.Name.Name+"."+n.Name] = text
+					}
+				}
+			}
+		}
+	}
+	return c, nil
+}
+
+// paragraph is a comment's text on one line.
+func paragraph(cg *ast.CommentGroup) string {
+	if cg == nil {
+		return ""
+	}
+	return strings.Join(strings.Fields(cg.Text()), " ")
+}
+
+// describe sets s's description to the doc comment text, its first word, a
+// Go name, replaced by the name the JSON knows it by.
+func describe(s map[string]any, text, goName, jsonName string) map[string]any {
+	if text == "" {
+		return s
+	}
+	if rest, ok := strings.CutPrefix(text, goName+" "); ok {
+		text = jsonName + " " + rest
+	}
+	if _, ok := s["$ref"]; ok || s["description"] != nil {
+		// A reference's own description goes beside it; a schema with one
+		// of its own keeps it, after the field's.
+		n := map[string]any{}
+		for k, v := range s {
+			n[k] = v
+		}
+		if d, ok := s["description"].(string); ok && s["$ref"] == nil {
+			text += " " + d
+		}
+		n["description"] = text
+		return n
+	}
+	s["description"] = text
+	return s
 }
 
 // alwaysSet are the answers whose embedded pointers the handlers never leave
@@ -770,13 +892,15 @@ func (g *schemaGen) component(t reflect.Type, request bool) map[string]any {
 	}
 	g.names[name] = t
 	g.components[name] = map[string]any{} // a placeholder, for types that hold themselves
-	g.components[name] = g.object(t, request)
+	g.components[name] = describe(g.object(t, request), g.doc(t, ""), t.Name(), name)
 	return ref
 }
 
 // field is a JSON member of a struct.
 type field struct {
 	name     string
+	doc      string
+	goName   string
 	typ      reflect.Type
 	depth    int
 	required bool
@@ -794,7 +918,7 @@ func (g *schemaGen) object(t reflect.Type, request bool) map[string]any {
 		if f.nullable {
 			s = nullable(s)
 		}
-		props[f.name] = s
+		props[f.name] = describe(s, f.doc, f.goName, f.name)
 		if f.required {
 			req = append(req, f.name)
 		}
@@ -840,7 +964,7 @@ func (g *schemaGen) fields(t reflect.Type, depth int, present, request bool, out
 			name = sf.Name
 		}
 		omit := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
-		f := field{name: name, typ: ft, depth: depth}
+		f := field{name: name, doc: g.doc(t, sf.Name), goName: sf.Name, typ: ft, depth: depth}
 		if request {
 			_, f.required = sf.Tag.Lookup("req")
 		} else {

@@ -138,7 +138,8 @@ func TestOpenAPIRoutes(t *testing.T) {
 	}
 	for _, r := range registered {
 		if _, ok := slices.BinarySearch(documented, r); !ok {
-			t.Errorf("route %s has no operation in openapi.json", r)
+			t.Errorf("route %s has no operation in openapi.json: add it to operations in openapi_gen_test.go "+
+				"and run go test ./internal/controlapi -run TestOpenAPIDocument -update", r)
 		}
 	}
 	for _, d := range documented {
