@@ -1,7 +1,10 @@
 # The README's two commands are `go run ./cmd/wabi` and `go test ./...`; these
 # targets are shortcuts around them.
 
-.PHONY: run test race bench build ci
+.PHONY: run test race bench build ci version release
+
+# VERSION is what a release is stamped with (docs/releasing.md).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 
 run:
 	go run ./cmd/wabi
@@ -21,6 +24,14 @@ build:
 
 ci:
 	bash .ci/run
+
+version:
+	@echo $(VERSION)
+
+# Static binaries for linux, darwin and windows on amd64 and arm64, their
+# archives, SBOMs and checksums, in dist/ (docs/releasing.md).
+release:
+	VERSION=$(VERSION) bash scripts/release.sh
 
 # The container image (Dockerfile, docs/docker.md). No builder image is pulled:
 # the static binary, CA certificates and passwd are made here, into
