@@ -34,9 +34,10 @@ fi
 
 # The same inputs make the same binary only with the same toolchain and code
 # generation settings: the Go version is go.mod's (fetched if the installed one
-# differs), and what a developer's environment may set is reset.
+# differs), and what a developer's environment or "go env -w" may set is reset
+# (an empty GOFLAGS would let the latter through).
 export GOTOOLCHAIN="go$(go list -m -f '{{.GoVersion}}')"
-export CGO_ENABLED=0 GOFLAGS= GOEXPERIMENT= GOAMD64=v1 GOARM64=v8.0
+export CGO_ENABLED=0 GOFLAGS=-mod=readonly GOEXPERIMENT= GOAMD64=v1 GOARM64=v8.0
 ldflags="-s -w -X main.version=$version -X main.commit=$commit -X main.date=$date"
 
 echo "release $version (commit $commit of $date, $(go env GOVERSION)) into $dist/"
