@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/wabihq/wabi/internal/adminkey"
 	"github.com/wabihq/wabi/internal/fetch"
 	"github.com/wabihq/wabi/internal/platform"
 	"github.com/wabihq/wabi/internal/seal"
@@ -97,7 +97,7 @@ var settings = []setting{
 		func(c *Config, v string) error { c.LogLevel = v; return nil }},
 	{"log-format", "WABI_LOG_FORMAT", "text", "text or json",
 		func(c *Config, v string) error { c.LogFormat = v; return nil }},
-	{"admin-key", "WABI_ADMIN_KEY", "", "key the control API requires (required when not on loopback); at least 16 characters",
+	{"admin-key", "WABI_ADMIN_KEY", "", "key the control API requires; beyond loopback without one, wabi makes one in the data directory (wabi admin-key prints it); at least 16 characters",
 		func(c *Config, v string) error {
 			if err := checkAdminKey(v); err != nil {
 				return err
@@ -197,30 +197,13 @@ var settings = []setting{
 		}},
 }
 
-// Strength an admin key must have: it guards every tenant's tokens and secrets
-// once wabi listens beyond loopback, so a word or a PIN will not do.
-const (
-	minAdminKey         = 16
-	minAdminKeyDistinct = 8
-)
-
 // checkAdminKey refuses a set admin key that is short or one character over and
-// over. The error never quotes the key: it may sit in a log.
+// over (adminkey.Check). The error never quotes the key: it may sit in a log.
 func checkAdminKey(v string) error {
 	if v == "" {
 		return nil
 	}
-	if n := utf8.RuneCountInString(v); n < minAdminKey {
-		return fmt.Errorf("the admin key must be at least %d characters long (it has %d); generate one with: openssl rand -hex 16", minAdminKey, n)
-	}
-	distinct := map[rune]bool{}
-	for _, r := range v {
-		distinct[r] = true
-	}
-	if len(distinct) < minAdminKeyDistinct {
-		return fmt.Errorf("the admin key must mix at least %d different characters (it has %d); generate one with: openssl rand -hex 16", minAdminKeyDistinct, len(distinct))
-	}
-	return nil
+	return adminkey.Check(v)
 }
 
 // retentionSetter reads a retention: whole days ("30d"), a Go duration ("12h"),
