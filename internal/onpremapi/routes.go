@@ -182,14 +182,21 @@ func (a *API) monitor(h handlerFunc) http.Handler {
 	})
 }
 
-// session authenticates the bearer token. On a pinned path the token must be of
+// session authenticates the bearer token, or a channel key of the deployment
+// in D360-API-KEY (a user's rights). On a pinned path the token must be of
 // that deployment.
 func (a *API) session(r *http.Request) (platform.Caller, error) {
 	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") {
 		tok = ""
 	}
-	c, err := a.p.AuthenticateSession(r.Context(), strings.TrimSpace(tok))
+	var c platform.Caller
+	var err error
+	if key := strings.TrimSpace(r.Header.Get("D360-API-KEY")); tok == "" && key != "" {
+		c, err = a.p.ChannelSession(r.Context(), key)
+	} else {
+		c, err = a.p.AuthenticateSession(r.Context(), strings.TrimSpace(tok))
+	}
 	if err != nil {
 		return c, err
 	}

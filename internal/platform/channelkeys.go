@@ -271,3 +271,20 @@ func (p *Platform) templatesWABA(ctx context.Context, c Caller, wabaID string) (
 	}
 	return w, nil
 }
+
+// ChannelSession turns a channel key of an On-Premises number into a caller
+// of that deployment with a user's rights (ROLE_USER: send, mark read, media,
+// contacts; no settings, users or backups), as 360dialog's On-Premises-shaped
+// API took its D360-API-KEY. EWrongPlatform for a key of a Cloud API number,
+// EInvalidToken for no live key.
+func (p *Platform) ChannelSession(ctx context.Context, key string) (Caller, error) {
+	c, err := p.AuthenticateChannelKey(ctx, key)
+	if err != nil {
+		return Caller{}, err
+	}
+	if _, err := p.deployment(ctx, c.Channel.PhoneNumberID); err != nil {
+		return Caller{}, err
+	}
+	return Caller{Session: &Session{PhoneNumberID: c.Channel.PhoneNumberID, Username: "channel key " + c.Channel.KeyID,
+		Role: RoleUser, ID: "channel-key-" + c.Channel.KeyID}}, nil
+}
