@@ -26,7 +26,22 @@ func startWabi(t *testing.T, env map[string]string) string {
 // end calls it too, and a second call does nothing.
 func startStoppable(t *testing.T, env map[string]string) (string, func()) {
 	t.Helper()
-	full := map[string]string{"WABI_ADDR": "127.0.0.1:0", "WABI_DATA": t.TempDir(), "WABI_LOG_LEVEL": "error"}
+	full := map[string]string{"WABI_DATA": t.TempDir()}
+	for k, v := range env {
+		full[k] = v
+	}
+	base, _, stop := serveInProcess(t, full, func(line string) bool { return strings.Contains(line, "Try: curl") })
+	return base, stop
+}
+
+// serveInProcess runs wabi serve in-process with env (on a free loopback port,
+// logging errors only, unless env says otherwise), reads its banner up to the
+// line end says ends it, and returns the base URL, the banner and a stop
+// function, which waits for serve to return and fails the test if it returns
+// an error; the test's end calls it too, and a second call does nothing.
+func serveInProcess(t *testing.T, env map[string]string, end func(line string) bool) (string, string, func()) {
+	t.Helper()
+	full := map[string]string{"WABI_ADDR": "127.0.0.1:0", "WABI_LOG_LEVEL": "error"}
 	for k, v := range env {
 		full[k] = v
 	}
@@ -52,22 +67,21 @@ func startStoppable(t *testing.T, env map[string]string) (string, func()) {
 		})
 	}
 	t.Cleanup(stop)
+	var banner strings.Builder
 	sc := bufio.NewScanner(pr)
-	var first string
 	for sc.Scan() {
-		if first == "" {
-			first = sc.Text()
-		}
-		if strings.Contains(sc.Text(), "Try: curl") {
+		banner.WriteString(sc.Text() + "\n")
+		if end(sc.Text()) {
 			break
 		}
 	}
 	go io.Copy(io.Discard, pr)
+	first, _, _ := strings.Cut(banner.String(), "\n")
 	_, rest, ok := strings.Cut(first, "listening on ")
 	if !ok {
 		t.Fatalf("banner starts %q", first)
 	}
-	return strings.TrimSuffix(strings.Fields(rest)[0], "/"), stop
+	return strings.TrimSuffix(strings.Fields(rest)[0], "/"), banner.String(), stop
 }
 
 // call sends a request with an optional bearer token and returns the status and

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -26,51 +25,11 @@ import (
 // banner ends with a blank line after the phones.
 func startWithScenario(t *testing.T, env map[string]string) (string, string, func()) {
 	t.Helper()
-	full := map[string]string{"WABI_ADDR": "127.0.0.1:0", "WABI_LOG_LEVEL": "error"}
-	for k, v := range env {
-		full[k] = v
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve"}, func(k string) string { return full[k] }, pw, io.Discard)
-		pw.Close()
-	}()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("serve: %v", err)
-				}
-			case <-time.After(15 * time.Second):
-				t.Error("serve did not stop within 15 s")
-			}
-		})
-	}
-	t.Cleanup(stop)
-	var banner strings.Builder
-	sc := bufio.NewScanner(pr)
 	phones := false
-	for sc.Scan() {
-		banner.WriteString(sc.Text() + "\n")
-		if strings.HasPrefix(sc.Text(), "  Virtual phones") {
-			phones = true
-		}
-		if phones && sc.Text() == "" {
-			break
-		}
-	}
-	go io.Copy(io.Discard, pr)
-	first, _, _ := strings.Cut(banner.String(), "\n")
-	_, rest, ok := strings.Cut(first, "listening on ")
-	if !ok {
-		t.Fatalf("banner starts %q", first)
-	}
-	return strings.TrimSuffix(strings.Fields(rest)[0], "/"), banner.String(), stop
+	return serveInProcess(t, env, func(line string) bool {
+		phones = phones || strings.HasPrefix(line, "  Virtual phones")
+		return phones && line == ""
+	})
 }
 
 // botWorld is a CI scenario: one business, a Cloud number, an app with a
