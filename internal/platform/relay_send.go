@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/wabihq/wabi/internal/wabi"
@@ -90,26 +89,13 @@ func (p *Platform) sendRelayed(ctx context.Context, cfg *wabi.RelayConfig, pn *w
 	if err := checkRelayedSender(pn, req.Via); err != nil {
 		return nil, err
 	}
-	m := req.Message
-	m.Rendered = nil
-	if m.Type == "" {
-		m.Type = wabi.TypeText
-	}
-	if req.RecipientType != "" && req.RecipientType != "individual" {
-		return nil, wabi.Errorf(wabi.EInvalidParam, "Param recipient_type must be individual; wabi does not support groups.")
-	}
-	if strings.TrimSpace(req.To) == "" {
-		return nil, wabi.Errorf(wabi.EInvalidParam, "The parameter to is required.")
-	}
-	if err := ValidateOutbound(m); err != nil {
-		return nil, err
-	}
-	waID, err := p.normalize(req.To, pn.DisplayPhoneNumber)
+	m, err := outboundMessage(req)
 	if err != nil {
 		return nil, err
 	}
-	if waID == pn.DisplayPhoneNumber {
-		return nil, wabi.Errorf(wabi.ERecipientIsSender, "Recipient cannot be sender.")
+	waID, err := p.recipient(req.To, pn)
+	if err != nil {
+		return nil, err
 	}
 	m.WaID = waID
 	up, err := p.upstreamCopy(ctx, cfg, pn, m)

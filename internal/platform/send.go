@@ -43,18 +43,8 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 	if err := p.checkSender(pn, req.Via); err != nil {
 		return nil, err
 	}
-	m := req.Message
-	m.Rendered = nil // the platform renders templates; a client cannot
-	if m.Type == "" {
-		m.Type = wabi.TypeText
-	}
-	if req.RecipientType != "" && req.RecipientType != "individual" {
-		return nil, wabi.Errorf(wabi.EInvalidParam, "Param recipient_type must be individual; wabi does not support groups.")
-	}
-	if strings.TrimSpace(req.To) == "" {
-		return nil, wabi.Errorf(wabi.EInvalidParam, "The parameter to is required.")
-	}
-	if err := ValidateOutbound(m); err != nil {
+	m, err := outboundMessage(req)
+	if err != nil {
 		return nil, err
 	}
 	if req.Via == wabi.PlatformOnPrem && m.Type == wabi.TypeTemplate {
@@ -62,12 +52,9 @@ func (p *Platform) Send(ctx context.Context, c Caller, req SendRequest) (*wabi.S
 			return nil, err
 		}
 	}
-	waID, err := p.normalize(req.To, pn.DisplayPhoneNumber)
+	waID, err := p.recipient(req.To, pn)
 	if err != nil {
 		return nil, err
-	}
-	if waID == pn.DisplayPhoneNumber {
-		return nil, wabi.Errorf(wabi.ERecipientIsSender, "Recipient cannot be sender.")
 	}
 	now := p.clock.Now()
 	m.ID = p.ids.NewWAMID(waID, true)
@@ -203,6 +190,42 @@ func (p *Platform) instant(ctx context.Context, m *wabi.Message, b *wabi.Batch) 
 	last := stages[len(stages)-1]
 	m.Status, m.StatusAt = last.Status, last.StatusAt
 	return stages
+}
+
+// outboundMessage checks what every send needs, on the simulated network or
+// the relay: one individual recipient and a message of a valid structure
+// (ValidateOutbound). It returns the request's message, of type text unless
+// it says, with no rendering a client could have slipped in: the platform
+// renders templates.
+func outboundMessage(req SendRequest) (*wabi.Message, error) {
+	m := req.Message
+	m.Rendered = nil
+	if m.Type == "" {
+		m.Type = wabi.TypeText
+	}
+	if req.RecipientType != "" && req.RecipientType != "individual" {
+		return nil, wabi.Errorf(wabi.EInvalidParam, "Param recipient_type must be individual; wabi does not support groups.")
+	}
+	if strings.TrimSpace(req.To) == "" {
+		return nil, wabi.Errorf(wabi.EInvalidParam, "The parameter to is required.")
+	}
+	if err := ValidateOutbound(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// recipient normalises the recipient as the business wrote it to a wa_id,
+// which must not be the sending number's own.
+func (p *Platform) recipient(to string, pn *wabi.PhoneNumber) (string, error) {
+	waID, err := p.normalize(to, pn.DisplayPhoneNumber)
+	if err != nil {
+		return "", err
+	}
+	if waID == pn.DisplayPhoneNumber {
+		return "", wabi.Errorf(wabi.ERecipientIsSender, "Recipient cannot be sender.")
+	}
+	return waID, nil
 }
 
 // onWhatsApp reports whether the network has waID on WhatsApp. A network that
