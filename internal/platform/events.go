@@ -63,27 +63,37 @@ func (p *Platform) Receive(ctx context.Context, m *wabi.Message) (*wabi.Message,
 		// WhatsApp writes the notice itself; receivers show its body as is.
 		m.System.Body = systemBody(m, profile)
 	}
+	if err := p.recordInbound(ctx, pn, w, m, profile, now); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// recordInbound commits an inbound message of pn with its messages webhooks
+// for every subscribed app and its chat's window opened (or renewed) at
+// lastInbound, in one write, then queues the webhooks.
+func (p *Platform) recordInbound(ctx context.Context, pn *wabi.PhoneNumber, w *wabi.WABA, m *wabi.Message, profile string, lastInbound time.Time) error {
 	ds, err := p.numberDeliveries(ctx, pn, w, m.WaID, "", func(app *wabi.App) (*wabi.Event, string) {
 		return &wabi.Event{Field: wabi.FieldMessages, App: app, WABA: w, Phone: pn, Message: m, ProfileName: profile}, "message"
 	})
 	if err != nil {
-		return nil, err
-	}
-	b := &wabi.Batch{
-		Messages:   []*wabi.Message{m},
-		Windows:    []wabi.Window{{PhoneNumberID: pn.ID, WaID: m.WaID, LastInbound: now}},
-		Deliveries: ds,
+		return err
 	}
 	for _, d := range ds {
 		d.MessageID = m.ID
 	}
+	b := &wabi.Batch{
+		Messages:   []*wabi.Message{m},
+		Windows:    []wabi.Window{{PhoneNumberID: pn.ID, WaID: m.WaID, LastInbound: lastInbound}},
+		Deliveries: ds,
+	}
 	if err := p.store.Commit(ctx, b); err != nil {
-		return nil, err
+		return err
 	}
 	p.drop("win:" + chatKey(pn.ID, m.WaID))
 	p.changed(m)
 	p.enqueue(ds)
-	return m, nil
+	return nil
 }
 
 // MarkRead marks an inbound message, and every earlier one of its chat, as read by

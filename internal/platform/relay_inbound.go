@@ -71,26 +71,9 @@ func (p *Platform) ReceiveRelayed(ctx context.Context, m *wabi.Message, profile 
 			return nil, err
 		}
 	}
-	ds, err := p.numberDeliveries(ctx, pn, w, m.WaID, "", func(app *wabi.App) (*wabi.Event, string) {
-		return &wabi.Event{Field: wabi.FieldMessages, App: app, WABA: w, Phone: pn, Message: m, ProfileName: profile}, "message"
-	})
-	if err != nil {
+	if err := p.recordInbound(ctx, pn, w, m, profile, m.Timestamp); err != nil {
 		return nil, err
 	}
-	for _, d := range ds {
-		d.MessageID = m.ID
-	}
-	b := &wabi.Batch{
-		Messages:   []*wabi.Message{m},
-		Windows:    []wabi.Window{{PhoneNumberID: pn.ID, WaID: m.WaID, LastInbound: m.Timestamp}},
-		Deliveries: ds,
-	}
-	if err := p.store.Commit(ctx, b); err != nil {
-		return nil, err
-	}
-	p.drop("win:" + chatKey(pn.ID, m.WaID))
-	p.changed(m)
-	p.enqueue(ds)
 	return m, nil
 }
 
